@@ -1,1 +1,29 @@
-"""Word-of-mouth diffusion simulator: consumers, channels, trust-weighted adoption and a cost ledger."""
+"""Word-of-mouth diffusion simulator: consumers, channels, trust-weighted adoption and a cost ledger.
+
+Examples
+--------
+>>> from simulator import default_scenario, simulate
+>>> scenario = default_scenario()
+>>> scenario.simulation.replicates
+40
+"""
+
+from simulator.config import Scenario, default_scenario, load_scenario, validate_scenario
+from simulator.engine import simulate
+from simulator.errors import ConfigError, SimulatorError
+from simulator.metrics import compare, summarize
+from simulator.results import RunResult, StrategyResult
+
+__all__ = [
+    "ConfigError",
+    "RunResult",
+    "Scenario",
+    "SimulatorError",
+    "StrategyResult",
+    "compare",
+    "default_scenario",
+    "load_scenario",
+    "simulate",
+    "summarize",
+    "validate_scenario",
+]

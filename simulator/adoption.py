@@ -1,0 +1,186 @@
+"""Adoption rules: who adopts (or rejects) after a step's exposures, and what tipped them.
+
+Each rule reduces exactly to its classic form (see the rule classes in
+:mod:`simulator.config`): ``independent`` to the independent cascade, ``threshold`` to the
+linear threshold model, ``bass`` to the Bass (1969) model on a well-mixed population.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.channels import Exposures
+from simulator.config import SOURCE_TYPES
+
+UNAWARE, AWARE, REJECTER, PROMOTER, DETRACTOR = 0, 1, 2, 3, 4
+"""Person states; adopters are PROMOTER or DETRACTOR."""
+
+BACKGROUND = SOURCE_TYPES.index("background")
+WORD_OF_MOUTH = SOURCE_TYPES.index("word_of_mouth")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Outcome of one step: new adopters with what tipped them, and new rejecters."""
+
+    adopters: np.ndarray
+    source: np.ndarray
+    channel: np.ndarray
+    rejecters: np.ndarray
+
+    @staticmethod
+    def none() -> Decision:
+        empty = np.zeros(0, np.int64)
+        return Decision(empty, np.zeros(0, np.int8), np.zeros(0, np.int16), empty)
+
+
+def _open(exposures: Exposures, state: np.ndarray) -> Exposures:
+    """Exposures whose receiver can still adopt (unaware or aware)."""
+    keep = state[exposures.target] <= AWARE
+    if keep.all():
+        return exposures
+    return Exposures(*(getattr(exposures, f)[keep] for f in Exposures.__dataclass_fields__))
+
+
+def _first_per_target(target: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Index of the smallest ``key`` for each distinct ``target``."""
+    order = np.lexsort((key, target))
+    sorted_target = target[order]
+    first = np.ones(order.size, bool)
+    first[1:] = sorted_target[1:] != sorted_target[:-1]
+    return order[first]
+
+
+def independent(
+    exposures: Exposures,
+    state: np.ndarray,
+    interest: np.ndarray,
+    negative_impact: float,
+    *,
+    rng: np.random.Generator,
+) -> Decision:
+    """Each exposure succeeds with p = strength x interest (x negative_impact if negative).
+
+    P(adopt in a step) = 1 - prod(1 - p_e) over positive exposures. When several exposures
+    succeed, the one that tipped the person is the first in a uniformly random order (the
+    smallest ``u / p``); if it is negative, the person rejects the product instead.
+
+    Examples
+    --------
+    >>> state = np.zeros(3, np.int8)
+    >>> sure = Exposures.uniform(np.array([0, 2]), 1.0, source=0, channel=-1)
+    >>> independent(sure, state, np.ones(3, np.float32), 1.0,
+    ...             rng=np.random.default_rng(0)).adopters.tolist()
+    [0, 2]
+    """
+    exposures = _open(exposures, state)
+    if exposures.target.size == 0:
+        return Decision.none()
+    size = interest.size
+    scale = np.where(exposures.valence > 0, 1.0, negative_impact)
+    p = np.minimum(exposures.strength * interest[exposures.target % size] * scale, 1.0)
+    u = rng.random(p.size)
+    success = np.flatnonzero(u < p)
+    if success.size == 0:
+        return Decision.none()
+    winner = success[_first_per_target(exposures.target[success], u[success] / p[success])]
+    positive = exposures.valence[winner] > 0
+    won = winner[positive]
+    return Decision(
+        exposures.target[won],
+        exposures.source[won],
+        exposures.channel[won],
+        exposures.target[winner[~positive]],
+    )
+
+
+def threshold(
+    exposures: Exposures,
+    state: np.ndarray,
+    interest: np.ndarray,
+    negative_impact: float,
+    conviction: np.ndarray,
+    thresholds: np.ndarray,
+) -> Decision:
+    """Add each exposure's strength x interest to conviction (negative ones subtract).
+
+    A person adopts when conviction reaches their threshold; the exposure that tipped
+    them is the largest positive one they received in that step. ``conviction`` is updated
+    in place (decay is applied by the engine before the step).
+
+    Examples
+    --------
+    >>> state = np.zeros(2, np.int8); conviction = np.zeros(2, np.float32)
+    >>> push = Exposures.uniform(np.array([0, 0, 1]), 0.3, source=0, channel=-1)
+    >>> threshold(push, state, np.ones(2, np.float32), 1.0, conviction,
+    ...           np.array([0.5, 0.5], np.float32)).adopters.tolist()
+    [0]
+    """
+    exposures = _open(exposures, state)
+    if exposures.target.size == 0:
+        return Decision.none()
+    size = interest.size
+    scale = np.where(exposures.valence > 0, 1.0, -negative_impact)
+    push = (exposures.strength * interest[exposures.target % size] * scale).astype(np.float32)
+    np.add.at(conviction, exposures.target, push)
+    best = _first_per_target(exposures.target, -push)
+    target = exposures.target[best]
+    crossed = best[(conviction[target] >= thresholds[target]) & (push[best] > 0)]
+    return Decision(
+        exposures.target[crossed],
+        exposures.source[crossed],
+        exposures.channel[crossed],
+        np.zeros(0, np.int64),
+    )
+
+
+def bass(
+    exposures: Exposures,
+    state: np.ndarray,
+    interest: np.ndarray,
+    share: np.ndarray,
+    p: float,
+    q: float,
+    dt: float,
+    *,
+    rng: np.random.Generator,
+) -> Decision:
+    """Hazard h = p + q x share; P(adopt) = 1 - exp(-h dt) x prod(1 - p_e) over exposures.
+
+    ``share`` is the trust-weighted share of talking adopters among each person's contacts
+    (negative word of mouth already subtracted). Exposures from channels add their own
+    independent chances p_e = strength x interest. The tipping source is drawn in
+    proportion to each part's hazard: background (p), word of mouth (q x share), or the
+    channel exposure with the largest chance.
+
+    Examples
+    --------
+    >>> state = np.zeros(4, np.int8)
+    >>> d = bass(Exposures.empty(), state, np.ones(4, np.float32), np.zeros(4), p=50.0,
+    ...          q=0.0, dt=1.0, rng=np.random.default_rng(0))
+    >>> d.adopters.tolist(), set(d.source.tolist()) == {BACKGROUND}
+    ([0, 1, 2, 3], True)
+    """
+    size = interest.size
+    base = (p + q * share) * dt
+    hazard = base.copy()
+    exposures = _open(exposures, state)
+    if exposures.target.size:
+        chance = np.minimum(exposures.strength * interest[exposures.target % size], 1 - 1e-7)
+        channel_hazard = -np.log1p(-chance)
+        np.add.at(hazard, exposures.target, channel_hazard)
+    adopt = np.flatnonzero((state <= AWARE) & (rng.random(state.size) < -np.expm1(-hazard)))
+    if adopt.size == 0:
+        return Decision.none()
+    draw = rng.random(adopt.size) * hazard[adopt]
+    source = np.where(draw < p * dt, BACKGROUND, WORD_OF_MOUTH).astype(np.int8)
+    channel = np.full(adopt.size, -1, np.int16)
+    by_channel = np.flatnonzero(draw >= base[adopt])
+    if by_channel.size and exposures.target.size:
+        best = _first_per_target(exposures.target, -channel_hazard)  # sorted by target
+        pick = best[np.searchsorted(exposures.target[best], adopt[by_channel])]
+        source[by_channel] = exposures.source[pick]
+        channel[by_channel] = exposures.channel[pick]
+    return Decision(adopt.astype(np.int64), source, channel, np.zeros(0, np.int64))

@@ -1,0 +1,102 @@
+"""Sourced default numbers: trust by source, media costs, reach and conversion benchmarks.
+
+Every default that a scenario uses is defined here once, with its source and year, so that
+``wom show-default`` can print the citation next to the value. Figures marked *assumption*
+have no published source; change them freely and report the sensitivity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A default value with where it comes from.
+
+    Examples
+    --------
+    >>> Sourced(0.83, "Nielsen Global Trust in Advertising 2015").value
+    0.83
+    """
+
+    value: float
+    source: str
+
+
+NIELSEN_2015 = "Nielsen Global Trust in Advertising 2015 (% trusting completely or somewhat)"
+
+# Trust in a message by its source type (Nielsen 2015, 30,000 respondents in 60 countries).
+# Stated trust, not conversion: it multiplies a separately calibrated persuasion.
+TRUST = {
+    "word_of_mouth": Sourced(0.83, NIELSEN_2015 + ": recommendations from people I know"),
+    "online_opinion": Sourced(0.66, NIELSEN_2015 + ": consumer opinions posted online"),
+    "branded_content": Sourced(0.70, NIELSEN_2015 + ": branded websites"),
+    "editorial": Sourced(0.66, NIELSEN_2015 + ": editorial content such as newspaper articles"),
+    "tv_ad": Sourced(0.63, NIELSEN_2015 + ": ads on TV"),
+    "newspaper_ad": Sourced(0.60, NIELSEN_2015 + ": ads in newspapers"),
+    "magazine_ad": Sourced(0.58, NIELSEN_2015 + ": ads in magazines"),
+    "radio_ad": Sourced(0.54, NIELSEN_2015 + ": ads on radio"),
+    "social_ad": Sourced(0.46, NIELSEN_2015 + ": ads on social networks"),
+    "banner_ad": Sourced(0.42, NIELSEN_2015 + ": online banner ads"),
+    "free_sample": Sourced(1.0, "assumption: a person holding the product needs no persuading"),
+    "background": Sourced(1.0, "assumption: Bass external influence p already is a rate"),
+}
+
+USD_TO_EUR = Sourced(0.92, "assumption: approximate 2022-2024 average exchange rate")
+
+
+def usd(amount: float) -> float:
+    """Convert a US-dollar benchmark to euros at :data:`USD_TO_EUR`.
+
+    Examples
+    --------
+    >>> usd(100.0)
+    92.0
+    """
+    return round(amount * USD_TO_EUR.value, 2)
+
+
+# Cost per 1,000 impressions in EUR (sources quote USD).
+CPM = {
+    "newspaper": Sourced(
+        usd(46.82), "OAAA / Solomon Partners 2022 median print newspaper CPM, USD 46.82"
+    ),
+    "tv": Sourced(usd(20.0), "OAAA / Solomon Partners 2022 non-prime broadcast TV CPM, USD 20"),
+    "radio": Sourced(usd(6.75), "OAAA / Solomon Partners 2022 radio (:30) CPM, USD 6.75"),
+    "banner": Sourced(usd(2.27), "OAAA / Solomon Partners 2022 display CPM, USD 2.27"),
+    "facebook": Sourced(
+        usd(10.0), "CALIBRATION default Facebook CPM USD 10 (range 4-20, 2016-2025)"
+    ),
+    "instagram": Sourced(
+        usd(10.0), "CALIBRATION default Instagram CPM USD 10 (4.44 in 2016, 9.50 in 2023)"
+    ),
+}
+
+# Per-exposure conversion benchmarks, turned into persuasion = conversion / (trust x mean interest).
+CONVERSION_PER_RECOMMENDATION = Sourced(
+    0.01, "Leskovec, Adamic and Huberman 2007: 0.5-1.45 % purchases per recommendation"
+)
+CONVERSION_PER_SOCIAL_AD_IMPRESSION = Sourced(
+    0.00083, "WordStream 2017 Facebook CTR 0.90 % x conversion 9.21 %"
+)
+CONVERSION_PER_BANNER_IMPRESSION = Sourced(
+    0.000035, "WordStream display CTR 0.46 % x conversion 0.77 %"
+)
+
+ORGANIC_REACH = Sourced(0.052, "Hootsuite 2020: 5.2 % of a Facebook page's followers see a post")
+
+WEAK_TIE_FACTOR = Sourced(
+    0.25, "Goldenberg, Libai and Muller 2001 mid-range effects beta_w 0.01 / beta_s 0.04"
+)
+DISSATISFIED_SHARE = Sourced(0.05, "Goldenberg et al. 2007 NPV of bad news: 2-5 % dissatisfied")
+DETRACTOR_TALK_MULTIPLIER = Sourced(
+    1.5, "Anderson 1998: dissatisfied customers talk more, by less than folklore (range 1-2)"
+)
+NEGATIVE_IMPACT = Sourced(1.0, "East, Hammond and Lomax 2008: negative impact about equal")
+BASS_P = Sourced(0.03, "Sultan, Farley and Lehmann 1990 meta-analysis mean p (per year)")
+BASS_Q = Sourced(0.38, "Sultan, Farley and Lehmann 1990 meta-analysis mean q (per year)")
+ONLINE_FOLLOWS = Sourced(100, "Ugander et al. 2011: median Facebook user has 99 friends")
+HOUSEHOLD_SIZE = Sourced(2.5, "INE Spain 2021 census: 2.5 persons per household (recalled)")
+CLOSE_FRIENDS = Sourced(6, "Dunbar layers 5 and 15: support clique and sympathy group")
+ACQUAINTANCES = Sourced(15, "Goldenberg, Libai and Muller 2001: 5-29 weak ties per person")

@@ -1,0 +1,215 @@
+"""The ``wom`` command: run scenarios, print and save results, validate configs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from simulator.errors import SimulatorError
+
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wom",
+        description="Word-of-mouth diffusion simulator: compare friends' recommendations, "
+        "advertising, newspaper ads and social media at equal budget.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a scenario (the built-in one by default)")
+    run.add_argument("config", nargs="?", help="TOML scenario; omit for the built-in default")
+    _add_set(run)
+    run.add_argument("--replicates", type=int, help="replicates per strategy")
+    run.add_argument("--seed", type=int, help="seed that fixes every output")
+    run.add_argument("--out", type=Path, help="folder to write results to")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
+    run.add_argument("--quiet", action="store_true", help="no table, no progress bar")
+
+    show = commands.add_parser("show-default", help="print the built-in scenario as commented TOML")
+    show.add_argument("--plain", action="store_true", help="without comments")
+
+    validate = commands.add_parser("validate", help="check a TOML scenario without running it")
+    validate.add_argument("config", help="TOML scenario")
+    _add_set(validate)
+    return parser
+
+
+def _add_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter, e.g. --set channels.newspaper.budget=500 (repeatable)",
+    )
+
+
+def _scenario(args: argparse.Namespace):
+    from simulator.config import apply_overrides, default_scenario, load_scenario, validate_scenario
+
+    overrides = list(args.set)
+    if getattr(args, "replicates", None) is not None:
+        overrides.append(f"simulation.replicates={args.replicates}")
+    if getattr(args, "seed", None) is not None:
+        overrides.append(f"simulation.seed={args.seed}")
+    if args.config:
+        return load_scenario(args.config, overrides)
+    data = default_scenario().model_dump()
+    apply_overrides(data, overrides)
+    return validate_scenario(data, origin="default scenario")
+
+
+def _check_out(out: Path | None, overwrite: bool) -> None:
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
+        raise SimulatorError(f"--out {out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise SimulatorError(
+            f"--out {out}: folder already holds files; choose a new folder or pass --overwrite"
+        )
+
+
+def _format_table(frame) -> str:
+    def cell(row, name: str, digits: int) -> str:
+        mean, low, high = row[name], row[f"{name}_low"], row[f"{name}_high"]
+        if mean != mean:  # NaN
+            return "n/a"
+        if low != low:
+            return f"{mean:,.{digits}f}"
+        return f"{mean:,.{digits}f} [{low:,.{digits}f}, {high:,.{digits}f}]"
+
+    columns = [
+        ("strategy", None, 0),
+        ("adopters", "adopters", 1),
+        ("reach (people)", "reach", 0),
+        ("cost (EUR)", "cost", 0),
+        ("EUR per adoption", "cost_per_adoption", 2),
+        ("WOM multiplier", "wom_multiplier", 2),
+    ]
+    rows = [
+        [row["strategy"] if key is None else cell(row, key, d) for _, key, d in columns]
+        for _, row in frame.iterrows()
+    ]
+    header = [title for title, _, _ in columns]
+    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
+    line = lambda cells: "  ".join(  # noqa: E731
+        c.ljust(w) if i == 0 else c.rjust(w)
+        for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+    )
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _write_outputs(out: Path, result, scenario, overwrite: bool, started: float) -> None:
+    """Write every file into a sibling folder, then move it into place in one step."""
+    from simulator.results import write_manifest
+    from simulator.toml_writer import scenario_to_toml
+
+    partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True)
+    try:
+        (partial / "scenario.toml").write_text(scenario_to_toml(scenario), encoding="utf-8")
+        result.to_frame("summary").to_csv(partial / "summary.csv", index=False)
+        result.to_frame("replicates").to_csv(partial / "replicates.csv", index=False)
+        series = result.to_frame("series")
+        series.to_csv(partial / "series.csv", index=False)
+        series.to_parquet(partial / "series.parquet", index=False)
+        write_manifest(
+            partial / "manifest.json",
+            result,
+            {
+                "command": sys.argv,
+                "wall_seconds": round(time.perf_counter() - started, 3),
+                "files": [*sorted(p.name for p in partial.iterdir()), "manifest.json"],
+            },
+        )
+        if out.exists():
+            if not overwrite and any(out.iterdir()):
+                raise SimulatorError(
+                    f"--out {out}: folder filled up while running; results kept in {partial}"
+                )
+            shutil.rmtree(out)
+        partial.rename(out)
+    except SimulatorError:
+        raise
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    scenario = _scenario(args)
+    _check_out(args.out, args.overwrite)
+    from simulator.engine import simulate
+
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        # Shown only for runs longer than a couple of seconds.
+        bar = tqdm(
+            total=1, desc="simulating", unit="block", delay=2.0, file=sys.stderr, leave=False
+        )
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+    try:
+        result = simulate(scenario, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not args.quiet:
+        print(scenario.title)
+        print(
+            f"{scenario.simulation.replicates} replicates, {scenario.simulation.steps} steps "
+            f"of {scenario.simulation.dt:g} {scenario.simulation.time_unit}, "
+            f"seed {scenario.simulation.seed}; intervals are 95 %"
+        )
+        print(_format_table(result.to_frame("summary")))
+    if args.out is not None:
+        _write_outputs(args.out, result, scenario, args.overwrite, started)
+        if not args.quiet:
+            print(f"results written to {args.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``wom`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "show-default":
+            from simulator.config import default_scenario
+            from simulator.toml_writer import scenario_to_toml
+
+            sys.stdout.write(scenario_to_toml(default_scenario(), comments=not args.plain))
+            return 0
+        scenario = _scenario(args)
+        print(
+            f"{args.config}: valid ({len(scenario.resolved_strategies())} strategies, "
+            f"{len(scenario.channels)} channels, {len(scenario.layers)} layers)"
+        )
+        return 0
+    except SimulatorError as exc:
+        print(f"wom: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("wom: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,13 @@
+"""Exceptions: one root for everything the simulator raises on purpose."""
+
+
+class SimulatorError(Exception):
+    """Root of every error the simulator raises deliberately."""
+
+
+class ConfigError(SimulatorError, ValueError):
+    """A scenario, an override or an input file is invalid.
+
+    The message is one line naming the parameter (dotted path) or ``file:line``, what is
+    allowed and what was received.
+    """

@@ -1,0 +1,209 @@
+"""Metrics of results: reach, adoptions, costs, attribution, with 95 % intervals.
+
+Per-replicate metrics are averaged with a Student-t interval; ratios of totals (cost per
+adoption, cost per 1,000 reached, word-of-mouth multiplier) use the ratio of means with a
+delta-method interval, which stays finite when a replicate has no adoption.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.config import SOURCE_TYPES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simulator.results import RunResult, StrategyResult
+
+CONFIDENCE = 0.95
+
+
+def _t_quantile(degrees_of_freedom: int) -> float:
+    from scipy import stats  # imported here: scipy.stats costs a second at start-up
+
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, degrees_of_freedom))
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95 % Student-t interval (NaN bounds with one replicate).
+
+    Examples
+    --------
+    >>> mean, low, high = mean_interval(np.array([1.0, 2.0, 3.0]))
+    >>> mean, round(low, 3), round(high, 3)
+    (2.0, -0.484, 4.484)
+    """
+    values = np.asarray(values, np.float64)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if values.size < 2:
+        return mean, math.nan, math.nan
+    half = _t_quantile(values.size - 1) * values.std(ddof=1) / math.sqrt(values.size)
+    return mean, float(mean - half), float(mean + half)
+
+
+def ratio_interval(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, float, float]:
+    """Ratio of means with a delta-method 95 % interval.
+
+    Examples
+    --------
+    >>> ratio, low, high = ratio_interval(np.array([10.0, 12, 14]), np.array([1.0, 1, 1]))
+    >>> ratio, round(low, 2), round(high, 2)
+    (12.0, 7.03, 16.97)
+    """
+    x = np.asarray(numerator, np.float64)
+    y = np.asarray(denominator, np.float64)
+    n = x.size
+    if n == 0 or y.mean() == 0:
+        return math.nan, math.nan, math.nan
+    ratio = float(x.mean() / y.mean())
+    if n < 2:
+        return ratio, math.nan, math.nan
+    covariance = np.cov(x, y, ddof=1)
+    variance = (covariance[0, 0] - 2 * ratio * covariance[0, 1] + ratio**2 * covariance[1, 1]) / (
+        n * y.mean() ** 2
+    )
+    half = _t_quantile(n - 1) * math.sqrt(max(variance, 0.0))
+    return ratio, float(ratio - half), float(ratio + half)
+
+
+def time_to_share(series: np.ndarray, days: np.ndarray, share: float) -> np.ndarray:
+    """Days until each replicate reaches ``share`` of its own final value (NaN if it is 0).
+
+    Examples
+    --------
+    >>> time_to_share(np.array([[0, 1, 4, 4], [0, 0, 0, 0]]), np.arange(4.0), 0.5).tolist()
+    [2.0, nan]
+    """
+    final = series[:, -1].astype(np.float64)
+    reached = series >= share * final[:, None]
+    first = np.argmax(reached & (series > 0), axis=1)
+    out = days[first].astype(np.float64)
+    out[final == 0] = np.nan
+    return out
+
+
+def replicate_metrics(result: StrategyResult, days: np.ndarray, margin: float = 0.0) -> dict:
+    """One value per replicate for every additive metric of a strategy."""
+    series = result.series
+    values = {
+        "reach": series["aware"][:, -1],
+        "adopters": series["adopters"][:, -1],
+        "promoters": series["promoters"][:, -1],
+        "detractors": series["detractors"][:, -1],
+        "rejecters": series["rejecters"][:, -1],
+        "days_to_50pct_adopters": time_to_share(series["adopters"], days, 0.5),
+        "impressions": result.impressions.sum(axis=1),
+        "cost": result.cost.sum(axis=1),
+        "adoptions_direct_paid": result.direct,
+        "adoptions_organic": result.by_channel[:, -1],
+        "wom_messages": result.messages,
+    }
+    for index, source in enumerate(SOURCE_TYPES):
+        values[f"tipped_by_{source}"] = result.by_source[:, index]
+    for index, channel in enumerate(result.channels):
+        values[f"{channel}.impressions"] = result.impressions[:, index]
+        values[f"{channel}.reach"] = result.reach[:, index]
+        values[f"{channel}.cost"] = result.cost[:, index]
+        values[f"{channel}.adoptions"] = result.by_channel[:, index]
+    if margin > 0:
+        values["profit"] = margin * series["adopters"][:, -1] - result.cost.sum(axis=1)
+    return values
+
+
+RATIOS = {
+    "cost_per_adoption": ("cost", "adopters", 1.0),
+    "cost_per_1000_reached": ("cost", "reach", 1000.0),
+    "wom_multiplier": ("adopters", "adoptions_direct_paid", 1.0),
+    "conversion_per_message": ("tipped_by_word_of_mouth", "wom_messages", 1.0),
+}
+"""Ratio metrics as (numerator, denominator, scale) of per-replicate metrics."""
+
+
+def strategy_summary(result: StrategyResult, days: np.ndarray, margin: float = 0.0) -> dict:
+    """Mean and interval bounds (``name``, ``name_low``, ``name_high``) of every metric."""
+    values = replicate_metrics(result, days, margin)
+    row: dict[str, object] = {"strategy": result.name, "replicates": result.replicates}
+    for name, array in values.items():
+        row[name], row[f"{name}_low"], row[f"{name}_high"] = mean_interval(array)
+    for name, (numerator, denominator, scale) in RATIOS.items():
+        ratio = ratio_interval(values[numerator] * scale, values[denominator])
+        row[name], row[f"{name}_low"], row[f"{name}_high"] = ratio
+    return row
+
+
+HEADLINE = (
+    "reach",
+    "adopters",
+    "cost",
+    "cost_per_adoption",
+    "cost_per_1000_reached",
+    "days_to_50pct_adopters",
+    "wom_multiplier",
+    "promoters",
+    "detractors",
+)
+
+
+def summarize(result: RunResult) -> pd.DataFrame:
+    """One row per strategy: headline metrics first, then everything else."""
+    import pandas as pd
+
+    margin = result.scenario.product.margin
+    rows = [strategy_summary(s, result.days, margin) for s in result.strategies]
+    frame = pd.DataFrame(rows)
+    first = ["strategy", "replicates"] + [
+        f"{m}{suffix}" for m in HEADLINE for suffix in ("", "_low", "_high")
+    ]
+    rest = [c for c in frame.columns if c not in first]
+    return frame[first + rest]
+
+
+def replicate_table(result: RunResult) -> pd.DataFrame:
+    """One row per strategy and replicate with every per-replicate metric."""
+    import pandas as pd
+
+    margin = result.scenario.product.margin
+    frames = []
+    for strategy in result.strategies:
+        frame = pd.DataFrame(replicate_metrics(strategy, result.days, margin))
+        frame.insert(0, "replicate", np.arange(strategy.replicates))
+        frame.insert(0, "strategy", strategy.name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def compare(
+    result: RunResult, metric: str = "adopters", reference: str | None = None
+) -> pd.DataFrame:
+    """Paired differences of ``metric`` against a reference strategy, with 95 % intervals.
+
+    Replicate ``i`` of every strategy shares its random streams (common random numbers),
+    so pairing removes most of the noise that the strategies have in common.
+    """
+    import pandas as pd
+
+    margin = result.scenario.product.margin
+    base = result.strategies[0] if reference is None else result.strategy(reference)
+    base_values = replicate_metrics(base, result.days, margin)[metric]
+    rows = []
+    for strategy in result.strategies:
+        values = replicate_metrics(strategy, result.days, margin)[metric]
+        mean, low, high = mean_interval(values - base_values)
+        rows.append(
+            {
+                "strategy": strategy.name,
+                "reference": base.name,
+                "metric": metric,
+                "difference": mean,
+                "difference_low": low,
+                "difference_high": high,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,161 @@
+"""Compiled layers (CSR arrays with a tie kind per edge) and the multiplex that holds them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+
+from simulator import config as cfg
+from simulator.population import Population
+from simulator.streams import stream
+
+
+class Tie(IntEnum):
+    """Kind of an edge; lower values are stronger (deduplication keeps the strongest)."""
+
+    STRONG = 0  # household and close friends (offline); trust of people I know
+    WEAK = 1  # acquaintances (offline); trust of people I know x weak-tie factor
+    ONLINE = 2  # online-only follow; trust of consumer opinions online
+    EXTERNAL = 3  # loaded graph; the layer's own source type and trust
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One directed layer: edge ``u -> v`` means ``v`` hears what ``u`` says.
+
+    ``indices[indptr[u]:indptr[u + 1]]`` are the listeners of ``u``; ``tie`` holds each
+    edge's :class:`Tie`. A ``well_mixed`` layer has no edges: everyone hears everyone.
+    """
+
+    name: str
+    config: Any
+    indptr: np.ndarray
+    indices: np.ndarray
+    tie: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.indptr.size - 1)
+
+    @property
+    def edges(self) -> int:
+        return int(self.indices.size)
+
+    @property
+    def well_mixed(self) -> bool:
+        return self.config.kind == "well_mixed"
+
+    def out_degree(self) -> np.ndarray:
+        if self.well_mixed:
+            return np.full(self.size, self.size - 1, np.int64)
+        return np.diff(self.indptr)
+
+    def in_degree(self) -> np.ndarray:
+        if self.well_mixed:
+            return np.full(self.size, self.size - 1, np.int64)
+        return np.bincount(self.indices, minlength=self.size)
+
+
+@dataclass(frozen=True)
+class Network:
+    """The multiplex: layers in config order, all over the same ``size`` people."""
+
+    size: int
+    layers: tuple[Layer, ...]
+
+    def layer(self, name: str) -> Layer:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(name)
+
+    def out_degree(self) -> np.ndarray:
+        """Contacts summed over layers (a person counted once per layer)."""
+        return np.sum([layer.out_degree() for layer in self.layers], axis=0)
+
+
+def compile_csr(
+    size: int, speakers: np.ndarray, listeners: np.ndarray, tie: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort edges by speaker, drop self-loops and duplicates (keeping the strongest tie).
+
+    Examples
+    --------
+    >>> indptr, indices, tie = compile_csr(3, np.array([0, 0, 1, 2]), np.array([1, 1, 1, 0]),
+    ...                                    np.array([1, 0, 0, 2], np.int8))
+    >>> indptr.tolist(), indices.tolist(), tie.tolist()
+    ([0, 1, 1, 2], [1, 0], [0, 2])
+    """
+    speakers = np.asarray(speakers, np.int64)
+    listeners = np.asarray(listeners, np.int64)
+    tie = np.asarray(tie, np.int8)
+    keep = speakers != listeners
+    speakers, listeners, tie = speakers[keep], listeners[keep], tie[keep]
+    key = speakers * size + listeners
+    order = np.lexsort((tie, key))
+    key, tie = key[order], tie[order]
+    first = np.ones(key.size, bool)
+    first[1:] = key[1:] != key[:-1]
+    key, tie = key[first], tie[first]
+    speakers = key // size
+    indptr = np.zeros(size + 1, np.int64)
+    np.cumsum(np.bincount(speakers, minlength=size), out=indptr[1:])
+    return indptr, (key % size).astype(np.int32), tie
+
+
+def build_network(
+    layers: Mapping[str, cfg.Layer],
+    population: Population,
+    *,
+    seed: int,
+    graphs: Mapping[str, Any] | None = None,
+) -> Network:
+    """Build every layer, each from its own stream ``network/<name>`` of ``seed``.
+
+    Platform layers copy offline ties from the first ``market`` layer, so it is built first.
+    """
+    from simulator.network.loading import from_networkx, read_edge_list
+    from simulator.network.market import market_layer
+    from simulator.network.platforms import platform_layer
+
+    size = population.size
+    built: dict[str, Layer] = {}
+    order = sorted(layers, key=lambda n: layers[n].kind != "market")
+    market: Layer | None = None
+    for name in order:
+        layer_config = layers[name]
+        rng = stream(seed, f"network/{name}")
+        if layer_config.kind == "market":
+            arrays = market_layer(layer_config, size, rng=rng)
+        elif layer_config.kind == "platform":
+            arrays = platform_layer(layer_config, population.media[name], market, rng=rng)
+        elif layer_config.kind == "edge_list":
+            arrays = read_edge_list(layer_config.path, size=size, directed=layer_config.directed)
+        elif layer_config.kind == "graph":
+            if graphs is None or name not in graphs:
+                raise cfg.ConfigError(
+                    f"layers.{name}: kind 'graph' needs a networkx graph passed as "
+                    f"graphs={{'{name}': G}}"
+                )
+            given = graphs[name]
+            if isinstance(given, tuple):  # CSR arrays (indptr, indices)
+                indptr, indices = (np.asarray(a) for a in given)
+                if indptr.size != size + 1:
+                    raise cfg.ConfigError(
+                        f"layers.{name}: CSR indptr has {indptr.size - 1} rows but "
+                        f"population.size is {size}"
+                    )
+                tie = np.full(indices.size, Tie.EXTERNAL, np.int8)
+                arrays = (indptr.astype(np.int64), indices.astype(np.int32), tie)
+            else:
+                arrays = from_networkx(given, size=size, name=f"layers.{name}")
+        else:  # well_mixed: no edges
+            arrays = (np.zeros(size + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int8))
+        built[name] = Layer(name, layer_config, *arrays)
+        if layer_config.kind == "market" and market is None:
+            market = built[name]
+    return Network(size, tuple(built[name] for name in layers))

@@ -1,0 +1,89 @@
+"""Online platform layers: heavy-tailed follower graphs that partly copy offline ties."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.config import PlatformLayer
+from simulator.network.layers import Layer, Tie, compile_csr
+
+
+def platform_layer(
+    config: PlatformLayer,
+    members: np.ndarray,
+    market: Layer | None,
+    *,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Generate a platform's follower graph among its ``members`` (a bool mask).
+
+    Each member follows about ``follows`` accounts. A share ``friend_share`` of those
+    follows copy offline ties between members (keeping the offline tie's kind, hence its
+    trust); the rest go to accounts drawn with probability proportional to a Pareto
+    popularity, so follower counts are heavy-tailed with density exponent
+    ``popularity_exponent``. Edge ``u -> v`` means ``v`` follows ``u`` (sees ``u``'s posts);
+    ``reciprocal`` platforms (friendships) add ``v -> u`` too.
+
+    Examples
+    --------
+    >>> members = np.ones(2000, bool)
+    >>> indptr, indices, tie = platform_layer(PlatformLayer(follows=20, reciprocal=False),
+    ...                                       members, None, rng=np.random.default_rng(3))
+    >>> followers = np.diff(indptr)
+    >>> bool(followers.max() > 10 * followers.mean())   # heavy tail
+    True
+    """
+    size = members.size
+    ids = np.flatnonzero(members).astype(np.int64)
+    if ids.size < 2:
+        return compile_csr(size, np.zeros(0), np.zeros(0), np.zeros(0, np.int8))
+    follows_total = int(round(config.follows * ids.size))
+
+    speakers, listeners, ties = [], [], []
+    copies = 0
+    if market is not None and config.friend_share > 0:
+        speaker = np.repeat(np.arange(size), np.diff(market.indptr))
+        listener = market.indices.astype(np.int64)
+        # Mutual offline ties appear twice; take each pair once (speaker < listener).
+        eligible = np.flatnonzero(members[speaker] & members[listener] & (speaker < listener))
+        per_pair = 2 if config.reciprocal else 1
+        wanted = min(eligible.size, int(round(config.friend_share * follows_total / per_pair)))
+        chosen = rng.choice(eligible, size=wanted, replace=False)
+        a, b = speaker[chosen], listener[chosen]
+        if not config.reciprocal:  # a one-way follow: either direction
+            flip = rng.random(a.size) < 0.5
+            a, b = np.where(flip, b, a), np.where(flip, a, b)
+        speakers.append(a)
+        listeners.append(b)
+        ties.append(market.tie[chosen])
+        copies = wanted * per_pair
+
+    random_follows = max(follows_total - copies, 0)
+    if config.reciprocal:
+        random_follows //= 2
+    popularity = rng.pareto(config.popularity_exponent - 1.0, ids.size) + 1.0
+    # Nobody can be followed by more members than there are: cap the expected follower
+    # count at half the members (a few passes, since capping changes the total).
+    for _ in range(5):
+        cap = 0.5 * ids.size * popularity.sum() / max(random_follows, 1)
+        if popularity.max() <= cap:
+            break
+        popularity = np.minimum(popularity, cap)
+    cumulative = np.cumsum(popularity)
+    followee = ids[
+        np.minimum(
+            np.searchsorted(cumulative, rng.random(random_follows) * cumulative[-1]),
+            ids.size - 1,
+        )
+    ]
+    follower = ids[rng.integers(0, ids.size, random_follows)]
+    speakers.append(followee)
+    listeners.append(follower)
+    ties.append(np.full(random_follows, Tie.ONLINE, np.int8))
+
+    a = np.concatenate(speakers)
+    b = np.concatenate(listeners)
+    tie = np.concatenate(ties)
+    if config.reciprocal:
+        a, b, tie = np.concatenate([a, b]), np.concatenate([b, a]), np.tile(tie, 2)
+    return compile_csr(size, a, b, tie)

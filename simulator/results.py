@@ -1,0 +1,182 @@
+"""Frozen results with provenance: per-replicate arrays, time series and tables."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simulator.config import SOURCE_TYPES, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simulator.engine import PreparedStrategy
+
+SERIES = ("aware", "adopters", "promoters", "detractors", "rejecters")
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = np.ascontiguousarray(array)
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True)
+class StrategyResult:
+    """One strategy's replicates.
+
+    Attributes
+    ----------
+    series : mapping of str to (replicates, steps + 1) int arrays
+        ``aware`` (reach), ``adopters``, ``promoters``, ``detractors``, ``rejecters``.
+    impressions, reach, cost : (replicates, channels) arrays
+        Per channel: impressions delivered, unique people reached, EUR spent.
+    by_source : (replicates, source types) int array
+        Adoptions by the source type of the exposure that tipped them.
+    by_channel : (replicates, channels + 1) int array
+        Adoptions by the channel whose exposure tipped them; last column: organic
+        (word of mouth between consumers, or the bass rule's background influence).
+    direct : (replicates,) int array
+        Adoptions tipped directly by a paid channel (not by a share or a friend).
+    messages : (replicates,) int array
+        Word-of-mouth messages sent between consumers (recommendations and complaints).
+    """
+
+    name: str
+    channels: tuple[str, ...]
+    series: Mapping[str, np.ndarray]
+    impressions: np.ndarray
+    reach: np.ndarray
+    cost: np.ndarray
+    by_source: np.ndarray
+    by_channel: np.ndarray
+    direct: np.ndarray
+    messages: np.ndarray
+
+    @staticmethod
+    def from_arrays(prepared: PreparedStrategy, arrays: Mapping[str, np.ndarray]) -> StrategyResult:
+        return StrategyResult(
+            name=prepared.name,
+            channels=tuple(plan.name for plan in prepared.plans),
+            series={name: _frozen(arrays[name]) for name in SERIES},
+            **{
+                key: _frozen(arrays[key])
+                for key in (
+                    "impressions",
+                    "reach",
+                    "cost",
+                    "by_source",
+                    "by_channel",
+                    "direct",
+                    "messages",
+                )
+            },
+        )
+
+    @property
+    def replicates(self) -> int:
+        return int(self.direct.size)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """All strategies of one run, the scenario that produced them and its provenance."""
+
+    scenario: Scenario
+    strategies: tuple[StrategyResult, ...]
+    days: np.ndarray
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    def strategy(self, name: str) -> StrategyResult:
+        for result in self.strategies:
+            if result.name == name:
+                return result
+        raise KeyError(f"no strategy {name!r}; have {[s.name for s in self.strategies]}")
+
+    def to_frame(self, kind: str = "summary") -> pd.DataFrame:
+        """A table: ``summary`` (mean and 95 % interval per strategy), ``replicates``
+        (one row per strategy and replicate) or ``series`` (one row per strategy,
+        replicate and step).
+
+        Examples
+        --------
+        >>> from simulator import simulate, default_scenario
+        >>> s = default_scenario().model_copy(update={"simulation": __import__(
+        ...     "simulator.config").config.Simulation(steps=5, replicates=2, block_size=2)})
+        >>> simulate(s).to_frame("series").shape[0]
+        60
+        """
+        import pandas as pd
+
+        from simulator import metrics
+
+        if kind == "summary":
+            return metrics.summarize(self)
+        if kind == "replicates":
+            return metrics.replicate_table(self)
+        if kind == "series":
+            frames = []
+            for result in self.strategies:
+                replicates, steps = result.series["adopters"].shape
+                frame = pd.DataFrame(
+                    {
+                        "strategy": result.name,
+                        "replicate": np.repeat(np.arange(replicates), steps),
+                        "step": np.tile(np.arange(steps), replicates),
+                        "day": np.tile(self.days, replicates),
+                    }
+                )
+                for name in SERIES:
+                    frame[name] = result.series[name].ravel()
+                frames.append(frame)
+            return pd.concat(frames, ignore_index=True)
+        raise ValueError(f"kind must be one of 'summary', 'replicates', 'series'; got {kind!r}")
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, the platform and the packages that shape results."""
+    found = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for package in ("wom-simulator", "numpy", "scipy", "networkx", "pydantic", "pandas"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def provenance(
+    scenario: Scenario, prepared: list[PreparedStrategy], timings: Mapping[str, float]
+) -> dict[str, Any]:
+    """What is needed to regenerate a run: seed, versions, network figures, timings."""
+    first = prepared[0]
+    layers = {
+        layer.name: {
+            "kind": layer.config.kind,
+            "edges": layer.edges,
+            "mean_out_degree": round(float(layer.out_degree().mean()), 3),
+        }
+        for layer in first.network.layers
+    }
+    return {
+        "seed": scenario.simulation.seed,
+        "replicates": scenario.simulation.replicates,
+        "block_size": scenario.simulation.block_size,
+        "source_types": list(SOURCE_TYPES),
+        "versions": versions(),
+        "network": layers,
+        "timings": {k: round(v, 4) for k, v in timings.items()},
+    }
+
+
+def write_manifest(path: Path, result: RunResult, extra: Mapping[str, Any]) -> None:
+    """Write ``manifest.json`` (provenance plus ``extra``), the mark of a complete output."""
+    data = {**result.provenance, **extra}
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,165 @@
+"""Smoke test of the peer benchmark: its --quick run prints complete, sane rows and peers agree.
+
+Runs ``experiments/benchmarks/cascade_benchmark.py`` in subprocesses (about 20 s in all,
+the two runs side by side on two cores). A peer that is not installed is skipped; CI
+installs them all.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "benchmarks" / "cascade_benchmark.py"
+ROW_KEYS = {
+    "tool",
+    "model",
+    "graph",
+    "p",
+    "replicates",
+    "s_per_replicate",
+    "edge_trials_per_s",
+    "peak_mb",
+    "mean_size",
+    "se_size",
+}
+QUICK_NODES = 10_000
+QUICK_PS = (0.01, 0.05, 0.1)
+QUICK_REPLICATES = 200  # --quick default for the fixed-count tools (cynetdiff)
+SEED_COUNT = 50
+EON_AGREEMENT_REPLICATES = 20
+PEER_MODULES = {"cynetdiff": "cynetdiff", "ndlib": "ndlib", "eon": "EoN"}
+PEER_MODELS = {"cynetdiff": ("ic", "lt"), "ndlib": ("ic", "lt"), "eon": ("ic",)}
+
+
+def _installed(tool: str) -> bool:
+    # find_spec rather than pytest.importorskip: importing NDlib and EoN here would cost
+    # about 7 s for nothing, since the runs happen in subprocesses; a peer that is
+    # installed but broken then fails the harness run loudly instead of being skipped.
+    return importlib.util.find_spec(PEER_MODULES[tool]) is not None
+
+
+def _require(*tools: str) -> None:
+    for tool in tools:
+        if not _installed(tool):
+            pytest.skip(f"{PEER_MODULES[tool]} is not installed")
+
+
+def _start(arguments: list[str], cache: Path) -> subprocess.Popen[str]:
+    environment = {**os.environ, "WOM_BENCH_CACHE": str(cache)}
+    return subprocess.Popen(
+        [sys.executable, str(SCRIPT), *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+
+
+def _finish(run: subprocess.Popen[str]) -> dict[str, Any]:
+    try:
+        stdout, stderr = run.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        run.kill()
+        run.communicate()
+        raise
+    rows = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    return {"returncode": run.returncode, "stdout": stdout, "stderr": stderr, "rows": rows}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The --quick run over every installed peer and a fixed-count EoN IC run, in parallel."""
+    tools = [tool for tool in PEER_MODULES if _installed(tool)]
+    if not tools:
+        pytest.skip("no peer tool is installed")
+    cache = tmp_path_factory.mktemp("wom-bench-cache")
+    # Build the 10k graph once, so the two runs below do not both build and write it.
+    subprocess.run(
+        [sys.executable, "-c", "import graphs; graphs.load_graph(10_000)"],
+        cwd=SCRIPT.parent,
+        env={**os.environ, "WOM_BENCH_CACHE": str(cache)},
+        check=True,
+    )
+    started = {"quick": _start(["--quick", "--tools", ",".join(tools)], cache)}
+    if "eon" in tools:
+        # A fixed count (the budget is never reached) keeps the agreement check
+        # deterministic whatever the machine's speed.
+        started["eon_fixed"] = _start(
+            [
+                "--quick",
+                "--tools=eon",
+                "--models=ic",
+                "--ps=0.01,0.1",
+                f"--replicates={EON_AGREEMENT_REPLICATES}",
+                "--budget=600",
+            ],
+            cache,
+        )
+    return {name: _finish(run) for name, run in started.items()}
+
+
+def test_quick_run_succeeds_and_prints_a_table(runs: dict[str, dict[str, Any]]) -> None:
+    for run in runs.values():
+        assert run["returncode"] == 0, run["stderr"]
+        assert "edge trials/s" in run["stdout"]
+        assert run["rows"], run["stdout"]
+
+
+def test_every_json_line_has_exactly_the_row_keys(runs: dict[str, dict[str, Any]]) -> None:
+    for run in runs.values():
+        for row in run["rows"]:
+            assert set(row) == ROW_KEYS, row
+
+
+@pytest.mark.parametrize("tool", sorted(PEER_MODULES))
+def test_rows_of_each_peer_are_sane(runs: dict[str, dict[str, Any]], tool: str) -> None:
+    _require(tool)
+    rows = [row for row in runs["quick"]["rows"] if row["tool"] == tool]
+    expected_cells = [("ic", p) for p in QUICK_PS]
+    if "lt" in PEER_MODELS[tool]:
+        expected_cells.append(("lt", None))
+    assert [(row["model"], row["p"]) for row in rows] == expected_cells
+    for row in rows:
+        assert row["graph"] == f"ba_n{QUICK_NODES}_m5"
+        assert isinstance(row["replicates"], int) and row["replicates"] >= 1
+        if tool == "cynetdiff":
+            assert row["replicates"] == QUICK_REPLICATES
+        assert math.isfinite(row["s_per_replicate"]) and row["s_per_replicate"] > 0
+        assert math.isfinite(row["edge_trials_per_s"]) and row["edge_trials_per_s"] > 0
+        assert math.isfinite(row["peak_mb"]) and row["peak_mb"] >= 0
+        # Final sizes count the seeds, so no replicate can end below the seed count.
+        assert SEED_COUNT <= row["mean_size"] <= QUICK_NODES
+        if row["replicates"] == 1:
+            assert row["se_size"] is None
+        else:
+            assert math.isfinite(row["se_size"]) and row["se_size"] >= 0
+
+
+@pytest.mark.parametrize("p", [0.01, 0.1])
+def test_cynetdiff_and_eon_ic_mean_sizes_agree(runs: dict[str, dict[str, Any]], p: float) -> None:
+    """Same model, same graph, same seeds: mean IC sizes agree within 4 combined SEs.
+
+    200 cynetdiff replicates against 20 EoN replicates, both from fixed seeds. If both
+    tools run the same model, a 4-sigma gap has probability about 6e-5. At p=0.01 the
+    50 seeds are about 90 % of the final size (combined SE below 1), so a tool that left
+    the seeds out of its count fails; at p=0.1 (sizes near 3,350, combined SE about 20)
+    so does a wrong reading of ``p`` or a graph with one direction per edge.
+    """
+    _require("cynetdiff", "eon")
+    (cynetdiff,) = [
+        row for row in runs["quick"]["rows"] if row["tool"] == "cynetdiff" and row["p"] == p
+    ]
+    (eon,) = [row for row in runs["eon_fixed"]["rows"] if row["p"] == p]
+    assert cynetdiff["replicates"] == QUICK_REPLICATES
+    assert eon["replicates"] == EON_AGREEMENT_REPLICATES
+    combined_se = math.hypot(cynetdiff["se_size"], eon["se_size"])
+    assert abs(cynetdiff["mean_size"] - eon["mean_size"]) <= 4 * combined_se, (cynetdiff, eon)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.channels import Exposures
+from simulator.channels import Exposures, bernoulli_positions
 from simulator.config import SOURCE_TYPES
 
 UNAWARE, AWARE, REJECTER, PROMOTER, DETRACTOR = 0, 1, 2, 3, 4
@@ -36,7 +36,7 @@ class Decision:
         return Decision(empty, np.zeros(0, np.int8), np.zeros(0, np.int16), empty)
 
 
-def _open(exposures: Exposures, state: np.ndarray) -> Exposures:
+def open_exposures(exposures: Exposures, state: np.ndarray) -> Exposures:
     """Exposures whose receiver can still adopt (unaware or aware)."""
     keep = state[exposures.target] <= AWARE
     if keep.all():
@@ -44,7 +44,7 @@ def _open(exposures: Exposures, state: np.ndarray) -> Exposures:
     return Exposures(*(getattr(exposures, f)[keep] for f in Exposures.__dataclass_fields__))
 
 
-def _first_per_target(target: np.ndarray, key: np.ndarray) -> np.ndarray:
+def first_per_target(target: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Index of the smallest ``key`` for each distinct ``target``."""
     order = np.lexsort((key, target))
     sorted_target = target[order]
@@ -60,12 +60,19 @@ def independent(
     negative_impact: float,
     *,
     rng: np.random.Generator,
+    per_exposure: bool = False,
 ) -> Decision:
     """Each exposure succeeds with p = strength x interest (x negative_impact if negative).
 
     P(adopt in a step) = 1 - prod(1 - p_e) over positive exposures. When several exposures
-    succeed, the one that tipped the person is the first in a uniformly random order (the
-    smallest ``u / p``); if it is negative, the person rejects the product instead.
+    succeed, the one that tipped the person is the first in a uniformly random order; if
+    it is negative, the person rejects the product instead.
+
+    Successes are found by thinning, in O(exposures x bound) random numbers: candidates
+    are the successes of Bernoulli(bound) trials, ``bound`` the largest p possible in the
+    step (interest is at most 1), and a candidate succeeds with probability p / bound.
+    ``per_exposure=True`` draws one uniform per exposure instead, the reference the
+    thinning is tested against (same distribution, other draws).
 
     Examples
     --------
@@ -75,17 +82,33 @@ def independent(
     ...             rng=np.random.default_rng(0)).adopters.tolist()
     [0, 2]
     """
-    exposures = _open(exposures, state)
-    if exposures.target.size == 0:
+    count = exposures.target.size
+    if count == 0:
         return Decision.none()
     size = interest.size
-    scale = np.where(exposures.valence > 0, 1.0, negative_impact)
-    p = np.minimum(exposures.strength * interest[exposures.target % size] * scale, 1.0)
-    u = rng.random(p.size)
-    success = np.flatnonzero(u < p)
+    if per_exposure:
+        exposures = open_exposures(exposures, state)
+        scale = np.where(exposures.valence > 0, 1.0, negative_impact)
+        p = np.minimum(exposures.strength * interest[exposures.target % size] * scale, 1.0)
+        success = np.flatnonzero(rng.random(p.size) < p)
+    else:
+        louder = max(1.0, negative_impact) if (exposures.valence < 0).any() else 1.0
+        bound = min(1.0, float(exposures.strength.max()) * louder)
+        if bound <= 0.0:
+            return Decision.none()
+        if bound < 0.5:
+            candidate = bernoulli_positions(count, bound, rng)
+        else:  # thinning saves little: every exposure is a candidate
+            candidate, bound = np.arange(count), 1.0
+        candidate = candidate[state[exposures.target[candidate]] <= AWARE]
+        target = exposures.target[candidate]
+        scale = np.where(exposures.valence[candidate] > 0, 1.0, negative_impact)
+        p = np.minimum(exposures.strength[candidate] * interest[target % size] * scale, 1.0)
+        success = candidate[rng.random(candidate.size) * bound < p]
     if success.size == 0:
         return Decision.none()
-    winner = success[_first_per_target(exposures.target[success], u[success] / p[success])]
+    order = rng.random(success.size)  # a uniformly random order among the successes
+    winner = success[first_per_target(exposures.target[success], order)]
     positive = exposures.valence[winner] > 0
     won = winner[positive]
     return Decision(
@@ -118,16 +141,17 @@ def threshold(
     ...           np.array([0.5, 0.5], np.float32)).adopters.tolist()
     [0]
     """
-    exposures = _open(exposures, state)
+    exposures = open_exposures(exposures, state)
     if exposures.target.size == 0:
         return Decision.none()
     size = interest.size
     scale = np.where(exposures.valence > 0, 1.0, -negative_impact)
     push = (exposures.strength * interest[exposures.target % size] * scale).astype(np.float32)
     np.add.at(conviction, exposures.target, push)
-    best = _first_per_target(exposures.target, -push)
-    target = exposures.target[best]
-    crossed = best[(conviction[target] >= thresholds[target]) & (push[best] > 0)]
+    # Only the exposures of people whose conviction crossed can have tipped anyone.
+    candidates = np.flatnonzero(conviction[exposures.target] >= thresholds[exposures.target])
+    best = candidates[first_per_target(exposures.target[candidates], -push[candidates])]
+    crossed = best[push[best] > 0]
     return Decision(
         exposures.target[crossed],
         exposures.source[crossed],
@@ -166,7 +190,7 @@ def bass(
     size = interest.size
     base = (p + q * share) * dt
     hazard = base.copy()
-    exposures = _open(exposures, state)
+    exposures = open_exposures(exposures, state)
     if exposures.target.size:
         chance = np.minimum(exposures.strength * interest[exposures.target % size], 1 - 1e-7)
         channel_hazard = -np.log1p(-chance)
@@ -179,7 +203,7 @@ def bass(
     channel = np.full(adopt.size, -1, np.int16)
     by_channel = np.flatnonzero(draw >= base[adopt])
     if by_channel.size and exposures.target.size:
-        best = _first_per_target(exposures.target, -channel_hazard)  # sorted by target
+        best = first_per_target(exposures.target, -channel_hazard)  # sorted by target
         pick = best[np.searchsorted(exposures.target[best], adopt[by_channel])]
         source[by_channel] = exposures.source[pick]
         channel[by_channel] = exposures.channel[pick]

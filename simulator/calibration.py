@@ -66,10 +66,15 @@ CPM = {
     "radio": Sourced(usd(6.75), "OAAA / Solomon Partners 2022 radio (:30) CPM, USD 6.75"),
     "banner": Sourced(usd(2.27), "OAAA / Solomon Partners 2022 display CPM, USD 2.27"),
     "facebook": Sourced(
-        usd(10.0), "CALIBRATION default Facebook CPM USD 10 (range 4-20, 2016-2025)"
+        usd(10.0),
+        "Facebook CPM USD 10, within published figures: USD 5.75 (Salesforce Marketing Cloud, "
+        "Q1 2016), USD 6-15 (prooflytics 2025-26), USD 19.80 (superads, 2024-25); the "
+        "CALIBRATION.md default",
     ),
     "instagram": Sourced(
-        usd(10.0), "CALIBRATION default Instagram CPM USD 10 (4.44 in 2016, 9.50 in 2023)"
+        usd(10.0),
+        "Instagram CPM USD 10: USD 4.44 (Salesforce Marketing Cloud, Q1 2016), USD 9.50 "
+        "(gitnux aggregator, 2023); the CALIBRATION.md default",
     ),
 }
 
@@ -81,7 +86,7 @@ CONVERSION_PER_SOCIAL_AD_IMPRESSION = Sourced(
     0.00083, "WordStream 2017 Facebook CTR 0.90 % x conversion 9.21 %"
 )
 CONVERSION_PER_BANNER_IMPRESSION = Sourced(
-    0.000035, "WordStream display CTR 0.46 % x conversion 0.77 %"
+    0.000035, "WordStream 2016 Google Display benchmarks: CTR 0.46 % x conversion 0.77 %"
 )
 
 ORGANIC_REACH = Sourced(0.052, "Hootsuite 2020: 5.2 % of a Facebook page's followers see a post")
@@ -89,14 +94,31 @@ ORGANIC_REACH = Sourced(0.052, "Hootsuite 2020: 5.2 % of a Facebook page's follo
 WEAK_TIE_FACTOR = Sourced(
     0.25, "Goldenberg, Libai and Muller 2001 mid-range effects beta_w 0.01 / beta_s 0.04"
 )
-DISSATISFIED_SHARE = Sourced(0.05, "Goldenberg et al. 2007 NPV of bad news: 2-5 % dissatisfied")
+DISSATISFIED_SHARE = Sourced(
+    0.05,
+    "Goldenberg, Libai, Moldovan and Muller 2007, The NPV of bad news: their motivating case "
+    "is a product failing for about 2 % of the market; 5 % is the top of CALIBRATION.md's "
+    "suggested 2-5 % range",
+)
 DETRACTOR_TALK_MULTIPLIER = Sourced(
     1.5, "Anderson 1998: dissatisfied customers talk more, by less than folklore (range 1-2)"
 )
-NEGATIVE_IMPACT = Sourced(1.0, "East, Hammond and Lomax 2008: negative impact about equal")
+NEGATIVE_IMPACT = Sourced(
+    1.0,
+    "assumption: equal impact, CALIBRATION.md's neutral default (sensitivity 0.5-2); East, "
+    "Hammond and Lomax 2008 find positive word of mouth usually has more impact than negative",
+)
 BASS_P = Sourced(0.03, "Sultan, Farley and Lehmann 1990 meta-analysis mean p (per year)")
 BASS_Q = Sourced(0.38, "Sultan, Farley and Lehmann 1990 meta-analysis mean q (per year)")
 ONLINE_FOLLOWS = Sourced(100, "Ugander et al. 2011: median Facebook user has 99 friends")
-HOUSEHOLD_SIZE = Sourced(2.5, "INE Spain 2021 census: 2.5 persons per household (recalled)")
-CLOSE_FRIENDS = Sourced(6, "Dunbar layers 5 and 15: support clique and sympathy group")
+HOUSEHOLD_SIZE = Sourced(
+    2.5,
+    "assumption: recalled, not verified and not in CALIBRATION.md: INE Spain 2021 census, "
+    "about 2.5 persons per household",
+)
+CLOSE_FRIENDS = Sourced(
+    6,
+    "Dunbar 1992 and Dunbar 2024: support clique of 5 and sympathy group of 15; "
+    "CALIBRATION.md suggests 5-15 strong ties",
+)
 ACQUAINTANCES = Sourced(15, "Goldenberg, Libai and Muller 2001: 5-29 weak ties per person")

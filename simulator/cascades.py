@@ -1,10 +1,14 @@
 """The classic diffusion models as special cases of a scenario: independent cascade, linear
 threshold and Bass.
 
-Each function builds the :class:`~simulator.config.Scenario` whose settings reduce the
-simulator exactly to the classic model (the settings are spelled out in the code), runs it
-with the ordinary engine and returns final sizes. They serve validation, benchmarks against
-peer tools, and teaching ("the model is the textbook model in the limit").
+:func:`cascade_scenario` and :func:`bass_scenario` build the
+:class:`~simulator.config.Scenario` whose settings reduce the simulator exactly to the
+classic model (the settings are spelled out in the code). :func:`independent_cascade` and
+:func:`linear_threshold` run the classic model on a CSR graph, by default with compiled
+kernels (:mod:`simulator.kernels`), or with ``method="engine"`` through the ordinary
+engine on :func:`cascade_scenario`, the reference the kernels are tested against. They
+serve validation, benchmarks against peer tools, and teaching ("the model is the
+textbook model in the limit").
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 
 from simulator import config as cfg
 from simulator.engine import simulate
+from simulator.errors import ConfigError
 from simulator.results import RunResult
 
 
@@ -75,6 +80,88 @@ def _final_sizes(result: RunResult) -> np.ndarray:
     return np.asarray(result.strategies[0].series["adopters"][:, -1], np.int64)
 
 
+def _csr_and_seeds(indptr: Any, indices: Any, seeds: Any) -> tuple:
+    """Check the CSR arrays and seeds at the boundary, in O(seeds): the kernels check the
+    rows they read, so a call never pays a pass over every edge."""
+    indptr, indices = (np.ascontiguousarray(a) for a in (indptr, indices))
+    if indices.dtype not in (np.int32, np.int64):  # one compiled variant per dtype
+        indices = indices.astype(np.int64)
+    if indptr.dtype != np.int64:
+        indptr = indptr.astype(np.int64)
+    seeds = np.ascontiguousarray(np.atleast_1d(seeds), dtype=np.int64)
+    size = indptr.size - 1
+    if indptr.ndim != 1 or indices.ndim != 1 or size < 1 or indptr[0] != 0:
+        raise ConfigError(
+            "indptr must be a 1-d CSR row-pointer array of length nodes + 1 starting at 0"
+        )
+    if seeds.size and (seeds.min() < 0 or seeds.max() >= size):
+        raise ConfigError(f"seeds must be node ids in 0..{size - 1}, got {seeds.tolist()}")
+    return indptr, indices, seeds
+
+
+def _checked(sizes: np.ndarray, trials: np.ndarray, status: int) -> tuple:
+    from simulator import kernels
+
+    if status != kernels.OK:
+        _workspace.drop()  # the kernel stopped half-way: its work arrays are not clean
+    if status == kernels.BAD_INDPTR:
+        raise ConfigError("indptr must never decrease and must end at len(indices)")
+    if status == kernels.BAD_INDEX:
+        raise ConfigError("indices must be node ids in 0..len(indptr) - 2")
+    return sizes, trials
+
+
+class _Workspace:
+    """Work arrays kept between kernel calls on graphs of one size.
+
+    First touching fresh memory costs page faults, and the threshold kernel's table of
+    edge weights (1 / in-degree) a pass over every edge; a caller that runs several
+    cascades on one graph (as experiments and benchmarks do) pays both once. The table
+    is keyed by a hash of the graph's values, so a changed graph never gets stale
+    weights. The kernels leave the arrays as they found them; after a kernel error the
+    arrays are dropped.
+    """
+
+    def __init__(self) -> None:
+        self.size = -1
+        self.arrays: dict[str, np.ndarray] = {}
+        self.graph: tuple | None = None
+
+    def array(self, name: str, size: int, shape: tuple, dtype: Any) -> np.ndarray:
+        if size != self.size:
+            self.size, self.arrays, self.graph = size, {}, None
+        if name not in self.arrays:
+            self.arrays[name] = np.zeros(shape, dtype)
+        return self.arrays[name]
+
+    def threshold_table(self, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+        from simulator import kernels
+
+        n = indptr.size - 1
+        node = self.array("node", n, (n, 4), np.float64)
+        graph = (
+            indices.size,
+            indices.dtype.str,
+            int(kernels.fingerprint(indptr)),
+            int(kernels.fingerprint(indices)),
+        )
+        if graph != self.graph:
+            kernels.threshold_table(kernels.in_degrees(indptr, indices), node)
+            self.graph = graph
+        return node
+
+    def drop(self) -> None:
+        self.size, self.arrays, self.graph = -1, {}, None
+
+
+_workspace = _Workspace()
+
+
+def _method(method: str) -> None:
+    if method not in ("kernel", "engine"):
+        raise ConfigError(f"method must be 'kernel' or 'engine', got {method!r}")
+
+
 def independent_cascade(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -82,24 +169,60 @@ def independent_cascade(
     p: float,
     *,
     replicates: int = 100,
-    rng: int = 0,
+    rng: Any = 0,
     return_trials: bool = False,
+    method: str = "kernel",
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Independent cascade (Kempe et al. 2003) with uniform probability ``p``.
 
     ``indptr``, ``indices`` are the CSR arrays of the directed graph (edge ``u -> v``:
     ``u`` may activate ``v``). Returns final sizes including seeds, per replicate, and
-    with ``return_trials`` the edge trials (sum of the out-degrees of activated nodes).
+    with ``return_trials`` the edge trials (sum of the out-degrees of activated nodes,
+    the word-of-mouth messages of the engine's reduction).
+
+    ``method="kernel"`` (default) runs the compiled kernel
+    :func:`simulator.kernels.independent_cascade`, which samples only successful edges;
+    ``method="engine"`` runs :func:`cascade_scenario` through the ordinary engine, the
+    reference the kernel is tested against (same distribution, other random draws).
+    ``rng`` is anything :func:`numpy.random.default_rng` accepts.
 
     Examples
     --------
     >>> indptr, indices = np.array([0, 1, 2, 2]), np.array([1, 2])   # path 0 -> 1 -> 2
     >>> independent_cascade(indptr, indices, [0], 1.0, replicates=3).tolist()
     [3, 3, 3]
+    >>> independent_cascade(indptr, indices, [0], 1.0, replicates=2, method="engine").tolist()
+    [3, 3]
     """
-    size = len(indptr) - 1
+    _method(method)
+    indptr, indices, seeds = _csr_and_seeds(indptr, indices, seeds)
+    if not 0.0 <= p <= 1.0:
+        raise ConfigError(f"p must be a probability in [0, 1], got {p!r}")
+    if method == "kernel":
+        from simulator import kernels
+
+        generator = np.random.default_rng(rng)
+        n = indptr.size - 1
+        sizes, trials = _checked(
+            *kernels.independent_cascade(
+                indptr,
+                indices,
+                seeds,
+                float(p),
+                int(replicates),
+                generator,
+                _workspace.array("active", n, (n,), np.uint8),
+                _workspace.array("queue", n, (n,), np.int32),
+            )
+        )
+        return (sizes, trials) if return_trials else sizes
     scenario = cascade_scenario(
-        size, seeds, rule=cfg.IndependentRule(), persuasion=p, replicates=replicates, seed=rng
+        indptr.size - 1,
+        seeds,
+        rule=cfg.IndependentRule(),
+        persuasion=p,
+        replicates=replicates,
+        seed=_integer_seed(rng),
     )
     result = simulate(scenario, graphs={"graph": (indptr, indices)})
     sizes = _final_sizes(result)
@@ -114,34 +237,62 @@ def linear_threshold(
     seeds: Any,
     *,
     replicates: int = 100,
-    rng: int = 0,
+    rng: Any = 0,
     return_trials: bool = False,
+    method: str = "kernel",
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Linear threshold (Kempe et al. 2003): weights 1 / in-degree, thresholds U[0, 1].
 
     Returns final sizes including seeds per replicate (and edge trials with
-    ``return_trials``).
+    ``return_trials``). ``method`` as in :func:`independent_cascade`.
 
     Examples
     --------
     >>> indptr, indices = np.array([0, 3, 3, 3, 3]), np.array([1, 2, 3])   # star from 0
     >>> linear_threshold(indptr, indices, [0], replicates=2).tolist()
     [4, 4]
+    >>> linear_threshold(indptr, indices, [0], replicates=2, method="engine").tolist()
+    [4, 4]
     """
-    size = len(indptr) - 1
+    _method(method)
+    indptr, indices, seeds = _csr_and_seeds(indptr, indices, seeds)
+    if method == "kernel":
+        from simulator import kernels
+
+        n = indptr.size - 1
+        sizes, trials = _checked(
+            *kernels.linear_threshold(
+                indptr,
+                indices,
+                seeds,
+                int(replicates),
+                np.random.default_rng(rng),
+                _workspace.threshold_table(indptr, indices),
+                _workspace.array("queue", n, (n,), np.int32),
+                _workspace.array("reached", n, (n,), np.int32),
+            )
+        )
+        return (sizes, trials) if return_trials else sizes
     scenario = cascade_scenario(
-        size,
+        indptr.size - 1,
         seeds,
         rule=cfg.ThresholdRule(weights="inverse_in_degree"),
         persuasion=1.0,
         replicates=replicates,
-        seed=rng,
+        seed=_integer_seed(rng),
     )
     result = simulate(scenario, graphs={"graph": (indptr, indices)})
     sizes = _final_sizes(result)
     if return_trials:
         return sizes, np.asarray(result.strategies[0].messages, np.int64)
     return sizes
+
+
+def _integer_seed(rng: Any) -> int:
+    """The scenario seed for ``rng``: an int as given, else drawn from the generator."""
+    if isinstance(rng, (int, np.integer)) and rng >= 0:
+        return int(rng)
+    return int(np.random.default_rng(rng).integers(0, 2**63 - 1))
 
 
 def bass_scenario(

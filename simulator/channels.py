@@ -280,10 +280,10 @@ def sample_edges(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each out-edge of ``speakers`` kept with ``probability``, in O(edges kept).
 
-    For small probabilities the number kept is one binomial draw over the speakers'
-    concatenated edge ranges, and the kept positions a uniform sample without replacement
-    (a hash-set algorithm inside numpy), so the work is proportional to contacts made, not
-    to edges; above 3 % one uniform per edge is cheaper. Returns the kept
+    The speakers' edge ranges, laid end to end, form one sequence of Bernoulli trials;
+    the kept positions are found by skipping geometric gaps (the number of trials up to
+    and including the next success), so the work is proportional to the contacts made,
+    not to the edges. Above one half, one uniform per edge is cheaper. Returns the kept
     edge indices and, for each, the position of its speaker in ``speakers``.
 
     Examples
@@ -301,11 +301,37 @@ def sample_edges(
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     if probability >= 1:
         positions = np.arange(total, dtype=np.int64)
-    elif probability > 0.03:  # dense enough that one uniform per edge is cheaper
+    elif probability > 0.5:
         positions = np.flatnonzero(rng.random(total) < probability)
     else:
-        kept = int(rng.binomial(total, probability))
-        positions = np.sort(rng.choice(total, size=kept, replace=False))
+        positions = bernoulli_positions(total, probability, rng)
     owner = np.searchsorted(ends, positions, side="right")
     edges = starts[owner] + positions - (ends[owner] - degree[owner])
     return edges.astype(np.int64), owner
+
+
+def bernoulli_positions(total: int, probability: float, rng: np.random.Generator) -> np.ndarray:
+    """Positions of the successes among ``total`` Bernoulli(``probability``) trials.
+
+    Cumulative sums of geometric gaps, drawn in chunks a little larger than the expected
+    count: O(successes) work and random numbers.
+
+    Examples
+    --------
+    >>> positions = bernoulli_positions(1_000_000, 0.01, np.random.default_rng(1))
+    >>> bool(9_500 < positions.size < 10_500), bool(positions.max() < 1_000_000)
+    (True, True)
+    """
+    expected = total * probability
+    chunk = int(expected + 4.0 * math.sqrt(expected) + 16)
+    # A gap above total already lands past the end: clipping it there is exact, and keeps
+    # the sums from overflowing when the probability is tiny.
+    positions = np.cumsum(np.minimum(rng.geometric(probability, chunk), total + 1)) - 1
+    parts = [positions]
+    while positions[-1] < total - 1:
+        positions = positions[-1] + np.cumsum(
+            np.minimum(rng.geometric(probability, chunk), total + 1)
+        )
+        parts.append(positions)
+    positions = np.concatenate(parts) if len(parts) > 1 else positions
+    return positions[: np.searchsorted(positions, total)]

@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="folder to write results to")
     run.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     run.add_argument("--quiet", action="store_true", help="no table, no progress bar")
+    run.add_argument(
+        "--lang", choices=("en", "es"), default="en", help="language of report.html (default en)"
+    )
 
     show = commands.add_parser("show-default", help="print the built-in scenario as commented TOML")
     show.add_argument("--plain", action="store_true", help="without comments")
@@ -37,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a TOML scenario without running it")
     validate.add_argument("config", help="TOML scenario")
     _add_set(validate)
+
+    from simulator.sweep import add_sweep_parser
+
+    add_sweep_parser(commands)
+
+    from simulator.validation import add_check_model_parser
+
+    add_check_model_parser(commands)
     return parser
 
 
@@ -106,8 +117,11 @@ def _format_table(frame) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
 
 
-def _write_outputs(out: Path, result, scenario, overwrite: bool, started: float) -> None:
+def _write_outputs(
+    out: Path, result, scenario, overwrite: bool, started: float, lang: str = "en"
+) -> None:
     """Write every file into a sibling folder, then move it into place in one step."""
+    from simulator.report import write_report
     from simulator.results import write_manifest
     from simulator.toml_writer import scenario_to_toml
 
@@ -117,11 +131,19 @@ def _write_outputs(out: Path, result, scenario, overwrite: bool, started: float)
     partial.mkdir(parents=True)
     try:
         (partial / "scenario.toml").write_text(scenario_to_toml(scenario), encoding="utf-8")
-        result.to_frame("summary").to_csv(partial / "summary.csv", index=False)
+        summary = result.to_frame("summary")
+        summary.to_csv(partial / "summary.csv", index=False)
         result.to_frame("replicates").to_csv(partial / "replicates.csv", index=False)
         series = result.to_frame("series")
         series.to_csv(partial / "series.csv", index=False)
         series.to_parquet(partial / "series.parquet", index=False)
+        write_report(
+            partial / "report.html",
+            result,
+            lang=lang,
+            summary=summary,
+            extra_provenance={"command": sys.argv},
+        )
         write_manifest(
             partial / "manifest.json",
             result,
@@ -179,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         print(_format_table(result.to_frame("summary")))
     if args.out is not None:
-        _write_outputs(args.out, result, scenario, args.overwrite, started)
+        _write_outputs(args.out, result, scenario, args.overwrite, started, args.lang)
         if not args.quiet:
             print(f"results written to {args.out}")
     return 0
@@ -191,6 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "sweep":
+            from simulator.sweep import sweep_command
+
+            return sweep_command(args)
+        if args.command == "check-model":
+            from simulator.validation import check_model_command
+
+            return check_model_command(args)
         if args.command == "show-default":
             from simulator.config import default_scenario
             from simulator.toml_writer import scenario_to_toml

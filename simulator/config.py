@@ -52,8 +52,15 @@ def _cited(sourced: cal.Sourced, text: str, **constraints: Any) -> Any:
 
 
 class Simulation(Model):
-    steps: int = Field(90, ge=1, le=1_000_000, description="number of time steps")
-    dt: float = Field(1.0, gt=0.0, description="length of one step, in time_unit")
+    steps: int = Field(
+        90,
+        ge=1,
+        le=1_000_000,
+        description="number of time steps (default 90 days: a three-month campaign) [assumption]",
+    )
+    dt: float = Field(
+        1.0, gt=0.0, description="length of one step, in time_unit (default one day) [assumption]"
+    )
     time_unit: Literal["day", "week", "month", "year"] = Field(
         "day", description="unit of dt and of the bass rule's p and q"
     )
@@ -86,7 +93,12 @@ class Simulation(Model):
 
 class Segment(Model):
     name: str = Field(description="segment name, e.g. young / adult / senior")
-    share: float = Field(gt=0.0, le=1.0, description="share of the population")
+    share: float = Field(
+        gt=0.0,
+        le=1.0,
+        description="share of the population (default scenario: young 0.3, adult 0.45, "
+        "senior 0.25) [assumption]",
+    )
     interest_alpha: float = Field(
         2.0, gt=0.0, description="Beta(alpha, beta) interest in the category [assumption]"
     )
@@ -102,7 +114,12 @@ class Segment(Model):
 
 
 class Population(Model):
-    size: int = Field(5000, ge=1, le=50_000_000, description="number of consumers")
+    size: int = Field(
+        5000,
+        ge=1,
+        le=50_000_000,
+        description="number of consumers (default 5,000: a small town) [assumption]",
+    )
     segments: tuple[Segment, ...] = Field(min_length=1, description="consumer segments")
     threshold_alpha: float = Field(
         1.0,
@@ -110,7 +127,9 @@ class Population(Model):
         description="Beta(alpha, beta) adoption thresholds; (1, 1) is uniform, "
         "as in the linear threshold model (Kempe et al. 2003)",
     )
-    threshold_beta: float = Field(1.0, gt=0.0, description="see threshold_alpha")
+    threshold_beta: float = Field(
+        1.0, gt=0.0, description="see threshold_alpha (Kempe et al. 2003)"
+    )
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Population:
@@ -134,7 +153,9 @@ class LayerBase(Model):
     contact_probability: Probability = Field(
         0.02,
         description="probability per step that a talking adopter mentions the product to a "
-        "given contact (feed visibility for a platform post)",
+        "given contact (feed visibility for a platform post); the default scenario uses 0.05 "
+        "offline and 0.002 online [assumption; for scale, Keller Fay TalkTrack 2006 counts 56 "
+        "brand mentions per person per week, all brands together]",
     )
 
 
@@ -166,7 +187,11 @@ class PlatformLayer(LayerBase):
     """An online platform: a follower graph among its members."""
 
     kind: Literal["platform"] = "platform"
-    follows: float = _cited(cal.ONLINE_FOLLOWS, "mean accounts followed per member", ge=0.0)
+    follows: float = _cited(
+        cal.ONLINE_FOLLOWS,
+        "mean accounts followed per member (the default instagram layer's 60 is an [assumption])",
+        ge=0.0,
+    )
     friend_share: Probability = Field(
         0.3,
         description="share of online ties that copy an offline tie and keep its trust [assumption]",
@@ -184,7 +209,9 @@ class EdgeListLayer(LayerBase):
     path: str = Field(description="edge-list file; relative paths are relative to the config")
     directed: bool = Field(False, description="False adds both directions of every edge")
     source: SourceType = Field("word_of_mouth", description="source type of its messages")
-    tie_trust: Probability = Field(1.0, description="trust multiplier of its ties")
+    tie_trust: Probability = Field(
+        1.0, description="trust multiplier of its ties (default 1, as a strong tie) [assumption]"
+    )
 
 
 class GraphLayer(LayerBase):
@@ -196,7 +223,9 @@ class GraphLayer(LayerBase):
 
     kind: Literal["graph"] = "graph"
     source: SourceType = Field("word_of_mouth", description="source type of its messages")
-    tie_trust: Probability = Field(1.0, description="trust multiplier of its ties")
+    tie_trust: Probability = Field(
+        1.0, description="trust multiplier of its ties (default 1, as a strong tie) [assumption]"
+    )
 
 
 class WellMixedLayer(LayerBase):
@@ -204,7 +233,9 @@ class WellMixedLayer(LayerBase):
 
     kind: Literal["well_mixed"] = "well_mixed"
     source: SourceType = Field("word_of_mouth", description="source type of its messages")
-    tie_trust: Probability = Field(1.0, description="trust multiplier of its ties")
+    tie_trust: Probability = Field(
+        1.0, description="trust multiplier of its ties (default 1, as a strong tie) [assumption]"
+    )
 
 
 Layer = Annotated[
@@ -217,23 +248,39 @@ Layer = Annotated[
 
 
 class ChannelBase(Model):
-    budget: NonNegative = Field(1000.0, description="most this channel may spend, EUR")
-    start_day: NonNegative = Field(0.0, description="first day of the campaign")
-    end_day: float = Field(math.inf, gt=0.0, description="campaign ends before this day")
+    budget: NonNegative = Field(
+        1000.0,
+        description="most this channel may spend, EUR (default 1,000: the course's example "
+        "budget per channel) [assumption]",
+    )
+    start_day: NonNegative = Field(
+        0.0, description="first day of the campaign (default 0: at launch) [assumption]"
+    )
+    end_day: float = Field(
+        math.inf,
+        gt=0.0,
+        description="campaign ends before this day (default inf: until the run ends) [assumption]",
+    )
 
 
 class Seeding(ChannelBase):
     """Free samples (or a referral programme) for k people chosen by a strategy."""
 
     kind: Literal["seeding"] = "seeding"
-    seeds: int = Field(0, ge=0, description="people seeded; 0 means as many as budget buys")
+    seeds: int = Field(
+        0,
+        ge=0,
+        description="people seeded; 0 (default) means as many as the budget buys [assumption]",
+    )
     strategy: Literal["random", "degree", "pagerank", "given"] = Field(
         "random", description="how seeds are chosen; 'given' takes the ids in 'people'"
     )
     people: tuple[int, ...] = Field((), description="seed ids for strategy 'given'")
     cost_per_seed: float = Field(10.0, gt=0.0, description="EUR per free sample [assumption]")
     referral_reward: NonNegative = Field(
-        0.0, description="EUR paid per adoption tipped by word of mouth (referral programme)"
+        0.0,
+        description="EUR paid per adoption tipped by word of mouth (referral programme; "
+        "default 0: none) [assumption]",
     )
 
 
@@ -250,7 +297,7 @@ class ImpressionChannel(ChannelBase):
         ),
         description="conversion of a fully interested person by one fully trusted impression: "
         "WordStream 2017 Facebook ads 0.083 % per impression / (trust 0.46 x mean interest "
-        "0.4); the same persuasion is assumed for print and broadcast",
+        "0.4); the same persuasion for print and broadcast is an [assumption]",
     )
 
 
@@ -273,9 +320,12 @@ class Newspaper(BroadcastChannel):
     cpm: NonNegative = _cited(cal.CPM["newspaper"], "EUR per 1,000 copies of an insertion")
     price_per_insertion: NonNegative = Field(
         0.0,
-        description="EUR per insertion; 0 means cpm x readers / audience_in_market / 1000",
+        description="EUR per insertion; 0 (default) means cpm x readers / audience_in_market "
+        "/ 1000, priced from the OAAA / Solomon Partners 2022 CPM",
     )
-    insertions_per_week: float = Field(1.0, gt=0.0, le=7.0, description="insertions per week")
+    insertions_per_week: float = Field(
+        1.0, gt=0.0, le=7.0, description="insertions per week [assumption]"
+    )
     reach_per_insertion: Probability = Field(
         0.5, description="share of readers who see a given insertion [assumption]"
     )
@@ -299,7 +349,7 @@ class Advertising(BroadcastChannel):
     cpm: NonNegative | None = Field(
         None, description="EUR per 1,000 impressions; default by medium (OAAA 2022)"
     )
-    flights_per_week: float = Field(4.0, gt=0.0, le=7.0, description="spots per week")
+    flights_per_week: float = Field(4.0, gt=0.0, le=7.0, description="spots per week [assumption]")
     reach_per_flight: Probability = Field(
         0.3, description="share of the medium's audience reached by one spot [assumption]"
     )
@@ -320,7 +370,11 @@ class SocialAds(ImpressionChannel):
     platform: str = Field("facebook", description="platform layer whose members see the ads")
     source: SourceType = Field("social_ad", description="source type (trust)")
     cpm: NonNegative = _cited(cal.CPM["facebook"], "EUR per 1,000 impressions")
-    days: float = Field(28.0, gt=0.0, description="campaign length over which budget is spent")
+    days: float = Field(
+        28.0,
+        gt=0.0,
+        description="campaign length over which budget is spent (default 28 days) [assumption]",
+    )
 
 
 class SocialPage(ChannelBase):
@@ -329,8 +383,13 @@ class SocialPage(ChannelBase):
     kind: Literal["social_page"] = "social_page"
     platform: str = Field("facebook", description="platform layer of the page")
     source: SourceType = Field("branded_content", description="source type of the page's posts")
-    followers: int = Field(500, ge=0, description="page followers among platform members")
-    posts_per_week: float = Field(3.0, gt=0.0, le=50.0, description="posts per week")
+    followers: int = Field(
+        500,
+        ge=0,
+        description="page followers among platform members (default 500: a small local "
+        "business) [assumption]",
+    )
+    posts_per_week: float = Field(3.0, gt=0.0, le=50.0, description="posts per week [assumption]")
     organic_reach: Probability = _cited(cal.ORGANIC_REACH, "share of followers who see a post")
     share_probability: Probability = Field(
         0.02,
@@ -381,7 +440,11 @@ class WordOfMouth(Model):
         "recommendation: Leskovec, Adamic and Huberman 2007 about 1 % per recommendation / "
         "(trust 0.83 x mean interest 0.4)",
     )
-    strong_tie_trust: Probability = Field(1.0, description="trust multiplier of strong ties")
+    strong_tie_trust: Probability = Field(
+        1.0,
+        description="trust multiplier of strong ties (1: the reference weak ties are scaled "
+        "against) [assumption]",
+    )
     weak_tie_trust: Probability = _cited(
         cal.WEAK_TIE_FACTOR, "trust multiplier of weak ties relative to strong ties"
     )
@@ -414,7 +477,9 @@ class Product(Model):
         ge=0.0,
         le=10.0,
     )
-    margin: NonNegative = Field(0.0, description="profit per adoption, EUR (0: not reported)")
+    margin: NonNegative = Field(
+        0.0, description="profit per adoption, EUR (default 0: not reported) [assumption]"
+    )
 
 
 # --------------------------------------------------------------------------- adoption rules
@@ -440,7 +505,11 @@ class ThresholdRule(Model):
     """
 
     kind: Literal["threshold"] = "threshold"
-    decay: Probability = Field(0.0, description="share of conviction forgotten per step")
+    decay: Probability = Field(
+        0.0,
+        description="share of conviction forgotten per step (default 0, as in the linear "
+        "threshold model, Kempe et al. 2003)",
+    )
     weights: Literal["trust", "inverse_in_degree"] = Field(
         "trust", description="edge weight: trust, or trust / in-degree (linear threshold)"
     )

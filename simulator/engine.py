@@ -2,8 +2,9 @@
 
 State is private to this module. A block of ``b`` replicates over ``n`` people is a flat
 array of ``b * n`` entries (index ``replicate * n + person``); every step costs work
-proportional to what happens (messages sent, people reached), except under the bass rule,
-whose hazard applies to everyone.
+proportional to what happens (messages sent, people reached), except under the bass rule
+on networks with edges, whose hazard applies to everyone (on well-mixed layers it is one
+number per replicate, and adoptions are drawn from counts).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from simulator.trust import tie_sources_and_trust
 Progress = Callable[[int, int], None]
 """Called as ``progress(blocks_done, blocks_total)``."""
 
+FAST_PATHS = True
+"""Draw independent-rule successes by thinning and bass adoptions from counts where it
+is exact; tests switch it off to compare with the reference paths (one uniform per
+exposure, one hazard per person)."""
+
 ORGANIC_SOURCES = (
     cfg.SOURCE_TYPES.index("word_of_mouth"),
     cfg.SOURCE_TYPES.index("online_opinion"),
@@ -36,17 +42,35 @@ ORGANIC_SOURCES = (
 
 @dataclass(frozen=True)
 class LayerTable:
-    """A layer with each edge's message strength and source type for one strategy."""
+    """A layer with what its messages weigh for one strategy, looked up by tie kind.
+
+    No array per edge is stored beyond the layer's own: a message's strength is
+    ``tie_strength[tie[edge]]`` (trust x persuasion; trust alone under the bass rule),
+    divided by the listener's in-degree under threshold weights ``inverse_in_degree``.
+    """
 
     name: str
     indptr: np.ndarray
     indices: np.ndarray
-    strength: np.ndarray  # trust x persuasion (independent, threshold) or trust (bass)
-    source: np.ndarray
+    tie: np.ndarray
+    tie_strength: np.ndarray  # float32 per Tie kind
+    tie_source: np.ndarray  # int8 per Tie kind
+    in_degree: np.ndarray | None  # float32 max(in-degree, 1) per person, or None
     contact_probability: float
     well_mixed: bool
     well_mixed_strength: float
     well_mixed_source: int
+
+    def strength(self, edges: np.ndarray) -> np.ndarray:
+        """Strength of the messages sent along ``edges`` (float32)."""
+        strength = self.tie_strength[self.tie[edges]]
+        if self.in_degree is not None:
+            strength = strength / self.in_degree[self.indices[edges]]
+        return strength
+
+    def source(self, edges: np.ndarray) -> np.ndarray:
+        """Source type of the messages sent along ``edges``."""
+        return self.tie_source[self.tie[edges]]
 
 
 @dataclass(frozen=True)
@@ -65,24 +89,26 @@ class PreparedStrategy:
 def _layer_tables(scenario: cfg.Scenario, network: Network) -> tuple[LayerTable, ...]:
     rule = scenario.adoption
     persuasion = 1.0 if rule.kind == "bass" else scenario.word_of_mouth.persuasion
+    inverse = rule.kind == "threshold" and rule.weights == "inverse_in_degree"
     tables = []
     for layer in network.layers:
         sources, trust = tie_sources_and_trust(scenario, layer.config)
-        strength = (trust * persuasion)[layer.tie].astype(np.float32)
-        if rule.kind == "threshold" and rule.weights == "inverse_in_degree":
-            in_degree = layer.in_degree()
-            strength = strength / np.maximum(in_degree[layer.indices], 1).astype(np.float32)
         tie = int(Tie.EXTERNAL)  # well-mixed and loaded layers use the layer's own source
         wm_strength = float(trust[tie] * persuasion)
-        if layer.well_mixed and rule.kind == "threshold" and rule.weights == "inverse_in_degree":
+        in_degree = None
+        if inverse and layer.well_mixed:
             wm_strength /= max(network.size - 1, 1)
+        elif inverse:
+            in_degree = np.maximum(layer.in_degree(), 1).astype(np.float32)
         tables.append(
             LayerTable(
                 layer.name,
                 layer.indptr,
                 layer.indices,
-                strength,
-                sources[layer.tie],
+                layer.tie,
+                (trust * persuasion).astype(np.float32),
+                sources,
+                in_degree,
                 layer.config.contact_probability,
                 layer.well_mixed,
                 wm_strength,
@@ -95,11 +121,16 @@ def _layer_tables(scenario: cfg.Scenario, network: Network) -> tuple[LayerTable,
 def _bass_denominator(tables: tuple[LayerTable, ...], size: int) -> np.ndarray:
     """Sum of trust over each person's incoming contacts (the bass share's denominator)."""
     total = np.zeros(size, np.float64)
+    chunk = 1 << 22  # bounded memory on large layers
     for table in tables:
         if table.well_mixed:
             total += table.well_mixed_strength * (size - 1)
-        else:
-            total += np.bincount(table.indices, weights=table.strength, minlength=size)
+            continue
+        for start in range(0, table.indices.size, chunk):
+            edges = np.arange(start, min(start + chunk, table.indices.size))
+            total += np.bincount(
+                table.indices[edges], weights=table.strength(edges), minlength=size
+            )
     return total
 
 
@@ -185,6 +216,7 @@ class _Block:
         self.rng_channel = [stream(seed, f"channel/{plan.name}", block) for plan in prepared.plans]
         self.interest = prepared.population.interest
         self.state = np.zeros(self.flat, np.int8)
+        self.slot: np.ndarray | None = None  # scratch for deduplication, made when needed
         steps = scenario.simulation.steps
         channels = len(prepared.plans)
         self.series = {
@@ -210,8 +242,16 @@ class _Block:
                 .astype(np.float32)
             )
         if self.rule.kind == "bass":
-            self.bass_numerator = np.zeros(self.flat, np.float64)
+            # With well-mixed layers only, everyone in a replicate has the same share of
+            # talking contacts, so the bass hazard is one number per replicate and
+            # adoptions are drawn from counts (see _bass_well_mixed): O(adoptions) a step.
+            self.bass_by_counts = FAST_PATHS and all(t.well_mixed for t in prepared.layers)
+            if not self.bass_by_counts:
+                self.bass_numerator = np.zeros(self.flat, np.float64)
             self.bass_well_mixed = np.zeros(replicates, np.float64)
+            self.everyone_heard = np.zeros(replicates, bool)
+            self._bass_entering: np.ndarray | None = None
+            self._bass_leaving: np.ndarray | None = None
 
     # ----------------------------------------------------------------- one step
 
@@ -276,14 +316,20 @@ class _Block:
         exposures = Exposures.concatenate(parts)
         self._mark_aware(exposures.target)
         paid = exposures.channel >= 0
-        self.reached[exposures.channel[paid], exposures.target[paid]] = True
+        if paid.any():
+            self.reached[exposures.channel[paid], exposures.target[paid]] = True
         self._apply(self._decide(exposures), forced)
 
     def _decide(self, exposures: Exposures) -> adoption.Decision:
         impact = self.scenario.product.negative_impact
         if self.rule.kind == "independent":
             return adoption.independent(
-                exposures, self.state, self.interest, impact, rng=self.rng_adopt
+                exposures,
+                self.state,
+                self.interest,
+                impact,
+                rng=self.rng_adopt,
+                per_exposure=not FAST_PATHS,
             )
         if self.rule.kind == "threshold":
             if self.rule.decay > 0:
@@ -291,6 +337,8 @@ class _Block:
             return adoption.threshold(
                 exposures, self.state, self.interest, impact, self.conviction, self.thresholds
             )
+        if self.bass_by_counts:
+            return self._bass_well_mixed(exposures)
         share = self.bass_numerator + np.repeat(self.bass_well_mixed, self.size)
         share = np.clip(
             share / np.tile(np.maximum(self.p.bass_denominator, 1e-300), self.reps), 0.0, 1.0
@@ -305,6 +353,80 @@ class _Block:
             self.scenario.simulation.dt,
             rng=self.rng_adopt,
         )
+
+    def _bass_well_mixed(self, exposures: Exposures) -> adoption.Decision:
+        """The bass rule when every layer is well mixed, in O(adoptions + exposures).
+
+        Everyone open in replicate ``r`` has the same word-of-mouth hazard ``h_r``, so
+        P(adopt) = 1 - exp(-h_r dt) x prod(1 - p_e) splits into two independent events:
+        a Binomial(open_r, 1 - exp(-h_r dt)) count of people drawn uniformly among the
+        open, and each exposed person's own channel chances. The tipping source is then
+        drawn in proportion to each part's hazard, as in :func:`adoption.bass`.
+        """
+        n, rule, dt = self.size, self.rule, self.scenario.simulation.dt
+        denominator = max(float(self.p.bass_denominator[0]), 1e-300)
+        share = np.clip(self.bass_well_mixed / denominator, 0.0, 1.0)
+        base = (rule.p + rule.q * share) * dt  # hazard per replicate
+        open_count = n - self.counts["adopters"] - self.counts["rejecters"]
+        rng = self.rng_adopt
+        counts = rng.binomial(open_count, -np.expm1(-base))
+        background = self._uniform_open(counts)
+        exposures = adoption.open_exposures(exposures, self.state)
+        if exposures.target.size == 0:
+            adopters = background
+            hazard = base[adopters // n]
+        else:
+            chance = np.minimum(exposures.strength * self.interest[exposures.target % n], 1 - 1e-7)
+            channel_hazard = -np.log1p(-chance)
+            exposed, inverse = np.unique(exposures.target, return_inverse=True)
+            own = np.bincount(inverse, weights=channel_hazard, minlength=exposed.size)
+            hit = exposed[rng.random(exposed.size) < -np.expm1(-own)]
+            adopters = np.union1d(background, hit)
+            hazard = base[adopters // n]
+            where = np.searchsorted(exposed, adopters)
+            where = np.minimum(where, exposed.size - 1)
+            is_exposed = exposed[where] == adopters
+            hazard[is_exposed] += own[where[is_exposed]]
+        if adopters.size == 0:
+            return adoption.Decision.none()
+        draw = rng.random(adopters.size) * hazard
+        source = np.where(draw < rule.p * dt, adoption.BACKGROUND, adoption.WORD_OF_MOUTH)
+        source = source.astype(np.int8)
+        channel = np.full(adopters.size, -1, np.int16)
+        by_channel = np.flatnonzero(draw >= base[adopters // n])
+        if by_channel.size and exposures.target.size:
+            best = adoption.first_per_target(exposures.target, -channel_hazard)
+            pick = best[np.searchsorted(exposures.target[best], adopters[by_channel])]
+            source[by_channel] = exposures.source[pick]
+            channel[by_channel] = exposures.channel[pick]
+        return adoption.Decision(adopters.astype(np.int64), source, channel, np.zeros(0, np.int64))
+
+    def _uniform_open(self, counts: np.ndarray) -> np.ndarray:
+        """``counts[r]`` distinct open people drawn uniformly in each replicate ``r``.
+
+        Uniform draws of anyone, keeping the open ones in order of first appearance
+        (a uniformly random order of the open), cost O(counts x size / open): about the
+        adopters the step would have if everyone were open.
+        """
+        n = self.size
+        open_count = n - self.counts["adopters"] - self.counts["rejecters"]
+        need = counts.astype(np.int64)
+        chosen = [np.zeros(0, np.int64)]
+        while need.any():
+            reps = np.flatnonzero(need)
+            draws = np.ceil(need[reps] * n / open_count[reps] * 1.5).astype(np.int64) + 16
+            candidate = np.repeat(reps * n, draws) + self.rng_adopt.integers(0, n, draws.sum())
+            candidate = candidate[self.state[candidate] <= adoption.AWARE]
+            _, first = np.unique(candidate, return_index=True)
+            candidate = candidate[np.sort(first)]  # distinct, in order of first draw
+            if len(chosen) > 1:
+                candidate = candidate[~np.isin(candidate, np.concatenate(chosen))]
+            rep = candidate // n
+            group_start = np.searchsorted(rep, rep)  # candidates are grouped by replicate
+            keep = candidate[np.arange(rep.size) - group_start < need[rep]]
+            chosen.append(keep)
+            need -= np.bincount(keep // n, minlength=self.reps)
+        return np.concatenate(chosen)
 
     # ----------------------------------------------------------------- word of mouth
 
@@ -343,12 +465,13 @@ class _Block:
                 target, table.well_mixed_strength, table.well_mixed_source, -1, valence
             )
         edges, owner = sample_edges(table.indptr, speakers % n, probability, self.rng_talk)
-        target = speakers[owner] - speakers[owner] % n + table.indices[edges]
-        self.messages += np.bincount(speakers[owner] // n, minlength=self.reps)
+        sender = speakers[owner]
+        replicate = sender // n
+        self.messages += np.bincount(replicate, minlength=self.reps)
         return Exposures(
-            target.astype(np.int64),
-            table.strength[edges],
-            table.source[edges],
+            replicate * n + table.indices[edges],
+            table.strength(edges),
+            table.source(edges),
             np.full(edges.size, -1, np.int16),
             np.full(edges.size, valence, np.int8),
         )
@@ -356,10 +479,7 @@ class _Block:
     def _update_bass_share(self) -> None:
         """Add talkers who start, and remove those who stop, from the bass share."""
         # The deque has just been appended to in _apply; the batch that fell off is kept.
-        entering, leaving = (
-            getattr(self, "_bass_entering", None),
-            getattr(self, "_bass_leaving", None),
-        )
+        entering, leaving = self._bass_entering, self._bass_leaving
         self._bass_entering = self._bass_leaving = None
         impact = self.scenario.product.negative_impact
         for batch, sign in ((entering, 1.0), (leaving, -1.0)):
@@ -373,22 +493,36 @@ class _Block:
                     self.bass_well_mixed += table.well_mixed_strength * np.bincount(
                         batch // n, weights=weight, minlength=self.reps
                     )
-                    if sign > 0:  # everyone in those replicates hears of it
+                    if sign > 0:  # everyone in those replicates hears of it, once
                         reps = np.unique(batch // n)
-                        self._mark_aware((reps[:, None] * n + np.arange(n)).ravel())
+                        reps = reps[~self.everyone_heard[reps]]
+                        if reps.size:
+                            self.everyone_heard[reps] = True
+                            self._mark_aware((reps[:, None] * n + np.arange(n)).ravel())
                     continue
                 edges, owner = sample_edges(table.indptr, batch % n, 1.0, self.rng_talk)
-                target = batch[owner] - batch[owner] % n + table.indices[edges]
-                np.add.at(self.bass_numerator, target, weight[owner] * table.strength[edges])
+                target = (batch[owner] // n) * n + table.indices[edges]
+                np.add.at(self.bass_numerator, target, weight[owner] * table.strength(edges))
                 if sign > 0:
                     self._mark_aware(target)
 
     # ----------------------------------------------------------------- bookkeeping
 
+    def _distinct(self, values: np.ndarray) -> np.ndarray:
+        """The distinct flat indices in ``values`` (in no particular order), in O(size)."""
+        if values.size < 256:
+            return np.unique(values)
+        if self.slot is None:
+            self.slot = np.empty(self.flat, np.int32)
+        order = np.arange(values.size, dtype=np.int32)
+        # With repeated indices one write wins, whichever: exactly one position matches.
+        self.slot[values] = order
+        return values[self.slot[values] == order]
+
     def _mark_aware(self, target: np.ndarray) -> None:
         fresh = target[self.state[target] == adoption.UNAWARE]
         if fresh.size:
-            fresh = np.unique(fresh)
+            fresh = self._distinct(fresh)
             self.state[fresh] = adoption.AWARE
             self.counts["aware"] += np.bincount(fresh // self.size, minlength=self.reps)
 
@@ -430,9 +564,9 @@ class _Block:
             np.add.at(self.by_source, (rep, source), 1)
             column = np.where(channel >= 0, channel, self.by_channel.shape[1] - 1)
             np.add.at(self.by_channel, (rep, column), 1)
-            direct = (channel >= 0) & ~np.isin(source, ORGANIC_SOURCES)
-            self.direct += np.bincount(rep[direct], minlength=reps)
-            self._pay_referrals(rep[(channel < 0) & np.isin(source, ORGANIC_SOURCES)])
+            organic = (source == ORGANIC_SOURCES[0]) | (source == ORGANIC_SOURCES[1])
+            self.direct += np.bincount(rep[(channel >= 0) & ~organic], minlength=reps)
+            self._pay_referrals(rep[(channel < 0) & organic])
 
         leaving = (
             self.talking[0]
@@ -463,12 +597,16 @@ def simulate(
     *,
     graphs: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> RunResult:
     """Run every strategy of ``scenario`` and return frozen results.
 
     Replicates run in blocks of ``simulation.block_size``; block ``b`` of every strategy
     uses the same streams (common random numbers), so differences between strategies are
-    the strategies' and results do not depend on how blocks are scheduled.
+    the strategies' and results do not depend on how blocks are scheduled. With
+    ``workers > 1`` this process and ``workers - 1`` helper processes share the
+    (strategy, block) tasks; each helper builds the town once from the scenario's seed,
+    and the results are identical to a one-process run.
 
     Examples
     --------
@@ -479,20 +617,28 @@ def simulate(
     >>> [r.name for r in result.strategies][:2]
     ['word of mouth', 'newspaper']
     """
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+        raise cfg.ConfigError(f"workers must be an integer >= 1, got {workers!r}")
     started = time.perf_counter()
     prepared = prepare(scenario, graphs=graphs)
     built = time.perf_counter()
     sizes = block_sizes(scenario.simulation.replicates, scenario.simulation.block_size)
-    total = len(prepared) * len(sizes)
-    done = 0
-    strategies = []
-    for strategy in prepared:
-        blocks = []
-        for block, replicates in enumerate(sizes):
-            blocks.append(run_block(strategy, block, replicates))
-            done += 1
+    tasks = [
+        (index, block, replicates)
+        for index in range(len(prepared))
+        for block, replicates in enumerate(sizes)
+    ]
+    if workers > 1 and len(tasks) > 1:
+        outputs = _run_shared(scenario, graphs, prepared, tasks, workers, progress)
+    else:
+        outputs = {}
+        for done, task in enumerate(tasks, start=1):
+            outputs[task] = run_block(prepared[task[0]], task[1], task[2])
             if progress is not None:
-                progress(done, total)
+                progress(done, len(tasks))
+    strategies = []
+    for index, strategy in enumerate(prepared):
+        blocks = [outputs[(index, block, replicates)] for block, replicates in enumerate(sizes)]
         merged = {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
         strategies.append(StrategyResult.from_arrays(strategy, merged))
     finished = time.perf_counter()
@@ -503,3 +649,77 @@ def simulate(
         days=np.arange(scenario.simulation.steps + 1) * scenario.simulation.step_days,
         provenance=provenance(scenario, prepared, timings),
     )
+
+
+# --------------------------------------------------------------------------- several processes
+
+Task = tuple[int, int, int]  # (strategy index, block, replicates)
+_helper_town: list[PreparedStrategy] = []
+
+
+def _start_helper(scenario: cfg.Scenario, graphs: Mapping[str, Any] | None) -> None:
+    """Build the town once in a helper process (from the seed: the parent's town)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _helper_town[:] = prepare(scenario, graphs=graphs)
+
+
+def _helper_block(task: Task) -> dict[str, np.ndarray]:
+    index, block, replicates = task
+    return run_block(_helper_town[index], block, replicates)
+
+
+def _run_shared(
+    scenario: cfg.Scenario,
+    graphs: Mapping[str, Any] | None,
+    prepared: list[PreparedStrategy],
+    tasks: list[Task],
+    workers: int,
+    progress: Progress | None,
+) -> dict[Task, dict[str, np.ndarray]]:
+    """Run ``tasks`` here and in ``workers - 1`` spawned helpers, whichever is free.
+
+    Helpers take tasks from the front, this process from the back; each helper has at
+    most two tasks queued, and queued tasks a helper has not started when this process
+    runs out of work are taken back, so a slow helper start delays nothing.
+    """
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    helpers = workers - 1
+    pending = deque(tasks)
+    outputs: dict[Task, dict[str, np.ndarray]] = {}
+    running: dict[Future, Task] = {}
+
+    def collect(future: Future) -> None:
+        outputs[running.pop(future)] = future.result()
+        if progress is not None:
+            progress(len(outputs), len(tasks))
+
+    pool = ProcessPoolExecutor(
+        max_workers=helpers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_helper,
+        initargs=(scenario, graphs),
+    )
+    try:
+        while pending or running:
+            while pending and len(running) < 2 * helpers:
+                task = pending.popleft()
+                running[pool.submit(_helper_block, task)] = task
+            if not pending:  # take back what no helper has started
+                for future in [f for f in running if f.cancel()]:
+                    pending.append(running.pop(future))
+            if pending:
+                task = pending.pop()
+                outputs[task] = run_block(prepared[task[0]], task[1], task[2])
+                if progress is not None:
+                    progress(len(outputs), len(tasks))
+            elif running:
+                wait(list(running), return_when=FIRST_COMPLETED)
+            for future in [f for f in running if f.done()]:
+                collect(future)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return outputs

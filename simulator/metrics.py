@@ -152,12 +152,22 @@ HEADLINE = (
 
 
 def summarize(result: RunResult) -> pd.DataFrame:
-    """One row per strategy: headline metrics first, then everything else."""
+    """One row per strategy: headline metrics first, then everything else.
+
+    The last columns, ``bass_p``, ``bass_q`` (per year) and ``bass_market_size``
+    (people), are the Bass model fitted to the strategy's mean adoption curve
+    (:func:`simulator.validation.bass_fit_summary`); NaN when the curve cannot be fitted.
+    """
     import pandas as pd
+
+    from simulator.validation import bass_fit_summary  # imports scipy.optimize on use
 
     margin = result.scenario.product.margin
     rows = [strategy_summary(s, result.days, margin) for s in result.strategies]
     frame = pd.DataFrame(rows)
+    fits = bass_fit_summary(result)
+    for name in ("p", "q", "market_size"):
+        frame[f"bass_{name}"] = fits[name].to_numpy()
     first = ["strategy", "replicates"] + [
         f"{m}{suffix}" for m in HEADLINE for suffix in ("", "_low", "_high")
     ]

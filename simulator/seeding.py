@@ -61,8 +61,9 @@ def select_seeds(
 ) -> np.ndarray:
     """Choose ``k`` distinct seeds per replicate, shape ``(replicates, k)``.
 
-    ``random`` draws new seeds in every replicate; ``degree`` and ``pagerank`` give the
-    same top-``k`` people in every replicate (ties broken by lower id).
+    ``random`` draws new seeds in every replicate (a uniform k-subset; O(k) work per
+    replicate when k is small beside the candidates); ``degree`` and ``pagerank`` give
+    the same top-``k`` people in every replicate (ties broken by lower id).
 
     Examples
     --------
@@ -76,6 +77,9 @@ def select_seeds(
     people = np.arange(network.size) if candidates is None else np.asarray(candidates)
     k = min(k, people.size)
     if strategy == "random":
+        if 0 < k and 50 * k < people.size:  # a few among many: O(k) per replicate
+            chosen = [rng.choice(people.size, k, replace=False) for _ in range(replicates)]
+            return people[np.array(chosen, np.int64).reshape(replicates, k)]
         keys = rng.random((replicates, people.size))
         chosen = np.argpartition(keys, k - 1, axis=1)[:, :k] if k else keys[:, :0].astype(int)
         return people[chosen]

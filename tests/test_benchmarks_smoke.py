@@ -1,8 +1,9 @@
-"""Smoke test of the peer benchmark: its --quick run prints complete, sane rows and peers agree.
+"""Smoke test of the benchmarks: --quick runs print complete, sane rows, and tools agree.
 
 Runs ``experiments/benchmarks/cascade_benchmark.py`` in subprocesses (about 20 s in all,
-the two runs side by side on two cores). A peer that is not installed is skipped; CI
-installs them all.
+the two runs side by side on two cores), with wom and every installed peer, and a tiny
+``scenario_benchmark.py`` run. A peer that is not installed is skipped; CI installs them
+all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from typing import Any
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "benchmarks" / "cascade_benchmark.py"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "experiments" / "benchmarks"
+SCRIPT = BENCHMARKS / "cascade_benchmark.py"
+SCENARIO_SCRIPT = BENCHMARKS / "scenario_benchmark.py"
 ROW_KEYS = {
     "tool",
     "model",
@@ -33,7 +36,7 @@ ROW_KEYS = {
 }
 QUICK_NODES = 10_000
 QUICK_PS = (0.01, 0.05, 0.1)
-QUICK_REPLICATES = 200  # --quick default for the fixed-count tools (cynetdiff)
+QUICK_REPLICATES = 200  # --quick default for the fixed-count tools (wom, cynetdiff)
 SEED_COUNT = 50
 EON_AGREEMENT_REPLICATES = 20
 PEER_MODULES = {"cynetdiff": "cynetdiff", "ndlib": "ndlib", "eon": "EoN"}
@@ -78,9 +81,7 @@ def _finish(run: subprocess.Popen[str]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """The --quick run over every installed peer and a fixed-count EoN IC run, in parallel."""
-    tools = [tool for tool in PEER_MODULES if _installed(tool)]
-    if not tools:
-        pytest.skip("no peer tool is installed")
+    tools = ["wom", *(tool for tool in PEER_MODULES if _installed(tool))]
     cache = tmp_path_factory.mktemp("wom-bench-cache")
     # Build the 10k graph once, so the two runs below do not both build and write it.
     subprocess.run(
@@ -120,18 +121,19 @@ def test_every_json_line_has_exactly_the_row_keys(runs: dict[str, dict[str, Any]
             assert set(row) == ROW_KEYS, row
 
 
-@pytest.mark.parametrize("tool", sorted(PEER_MODULES))
-def test_rows_of_each_peer_are_sane(runs: dict[str, dict[str, Any]], tool: str) -> None:
-    _require(tool)
+@pytest.mark.parametrize("tool", ["wom", *sorted(PEER_MODULES)])
+def test_rows_of_each_tool_are_sane(runs: dict[str, dict[str, Any]], tool: str) -> None:
+    if tool != "wom":
+        _require(tool)
     rows = [row for row in runs["quick"]["rows"] if row["tool"] == tool]
     expected_cells = [("ic", p) for p in QUICK_PS]
-    if "lt" in PEER_MODELS[tool]:
+    if tool == "wom" or "lt" in PEER_MODELS[tool]:
         expected_cells.append(("lt", None))
     assert [(row["model"], row["p"]) for row in rows] == expected_cells
     for row in rows:
         assert row["graph"] == f"ba_n{QUICK_NODES}_m5"
         assert isinstance(row["replicates"], int) and row["replicates"] >= 1
-        if tool == "cynetdiff":
+        if tool in ("wom", "cynetdiff"):
             assert row["replicates"] == QUICK_REPLICATES
         assert math.isfinite(row["s_per_replicate"]) and row["s_per_replicate"] > 0
         assert math.isfinite(row["edge_trials_per_s"]) and row["edge_trials_per_s"] > 0
@@ -163,3 +165,46 @@ def test_cynetdiff_and_eon_ic_mean_sizes_agree(runs: dict[str, dict[str, Any]], 
     assert eon["replicates"] == EON_AGREEMENT_REPLICATES
     combined_se = math.hypot(cynetdiff["se_size"], eon["se_size"])
     assert abs(cynetdiff["mean_size"] - eon["mean_size"]) <= 4 * combined_se, (cynetdiff, eon)
+
+
+@pytest.mark.parametrize(("model", "p"), [("ic", 0.01), ("ic", 0.05), ("ic", 0.1), ("lt", None)])
+def test_wom_and_cynetdiff_mean_sizes_agree(
+    runs: dict[str, dict[str, Any]], model: str, p: float | None
+) -> None:
+    """wom's kernels and cynetdiff run the same models: mean sizes within 4 combined SEs.
+
+    200 replicates each, fixed seeds (false alarm probability about 6e-5 per check). At
+    p = 0.05, near the epidemic threshold, a wrong reading of p moves the mean by many SEs.
+    """
+    _require("cynetdiff")
+    rows = runs["quick"]["rows"]
+    (wom,) = [r for r in rows if r["tool"] == "wom" and r["model"] == model and r["p"] == p]
+    (peer,) = [r for r in rows if r["tool"] == "cynetdiff" and r["model"] == model and r["p"] == p]
+    combined_se = math.hypot(wom["se_size"], peer["se_size"])
+    assert abs(wom["mean_size"] - peer["mean_size"]) <= 4 * combined_se, (wom, peer)
+
+
+def test_scenario_benchmark_prints_rows_and_a_table() -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(SCENARIO_SCRIPT),
+            "--sizes=2000",
+            "--replicates=2",
+            "--steps=5",
+            "--workers=1,2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert [row["workers"] for row in rows] == [1, 2]
+    for row in rows:
+        assert row["agents"] == 2000 and row["strategies"] == 5 and row["replicates"] == 2
+        assert 0 < row["simulate_s"] <= row["wall_s"] and row["peak_mb"] > 0
+        assert row["edges"] > 2000
+    assert rows[0]["adopters"] == rows[1]["adopters"]  # same results with a helper process
+    assert "simulate s" in run.stdout

@@ -69,10 +69,7 @@ def market_layer(
     strong = np.concatenate(speakers), np.concatenate(listeners)
     if strong[0].size:
         indptr, neighbours, _ = compile_csr(
-            size,
-            np.concatenate(strong),
-            np.concatenate(strong[::-1]),
-            np.zeros(2 * strong[0].size, np.int8),
+            size, strong[0], strong[1], np.zeros(strong[0].size, np.int8), mutual=True
         )
         local = np.flatnonzero(rng.random(pairs) < config.local_share)
         friend = _random_neighbour(indptr, neighbours, a[local], rng)
@@ -82,8 +79,7 @@ def market_layer(
 
     a = position_to_person[np.concatenate(speakers)]
     b = position_to_person[np.concatenate(listeners)]
-    tie = np.concatenate(ties)
-    return compile_csr(size, np.concatenate([a, b]), np.concatenate([b, a]), np.tile(tie, 2))
+    return compile_csr(size, a, b, np.concatenate(ties), mutual=True)
 
 
 def _random_neighbour(

@@ -34,7 +34,7 @@ def platform_layer(
     True
     """
     size = members.size
-    ids = np.flatnonzero(members).astype(np.int64)
+    ids = np.flatnonzero(members).astype(np.int32)  # int32 ids halve the memory at scale
     if ids.size < 2:
         return compile_csr(size, np.zeros(0), np.zeros(0), np.zeros(0, np.int8))
     follows_total = int(round(config.follows * ids.size))
@@ -42,8 +42,8 @@ def platform_layer(
     speakers, listeners, ties = [], [], []
     copies = 0
     if market is not None and config.friend_share > 0:
-        speaker = np.repeat(np.arange(size), np.diff(market.indptr))
-        listener = market.indices.astype(np.int64)
+        speaker = np.repeat(np.arange(size, dtype=np.int32), np.diff(market.indptr))
+        listener = market.indices
         # Mutual offline ties appear twice; take each pair once (speaker < listener).
         eligible = np.flatnonzero(members[speaker] & members[listener] & (speaker < listener))
         per_pair = 2 if config.reciprocal else 1
@@ -69,13 +69,12 @@ def platform_layer(
         if popularity.max() <= cap:
             break
         popularity = np.minimum(popularity, cap)
-    cumulative = np.cumsum(popularity)
-    followee = ids[
-        np.minimum(
-            np.searchsorted(cumulative, rng.random(random_follows) * cumulative[-1]),
-            ids.size - 1,
-        )
-    ]
+    # How many random follows each account gets: one multinomial draw, O(members), the
+    # same distribution as drawing each follow's account by popularity, O(follows log
+    # members); pairing the accounts, in any order, with followers drawn independently
+    # gives the same random pairs.
+    counts = rng.multinomial(random_follows, popularity / popularity.sum())
+    followee = np.repeat(ids, counts)
     follower = ids[rng.integers(0, ids.size, random_follows)]
     speakers.append(followee)
     listeners.append(follower)
@@ -83,7 +82,4 @@ def platform_layer(
 
     a = np.concatenate(speakers)
     b = np.concatenate(listeners)
-    tie = np.concatenate(ties)
-    if config.reciprocal:
-        a, b, tie = np.concatenate([a, b]), np.concatenate([b, a]), np.tile(tie, 2)
-    return compile_csr(size, a, b, tie)
+    return compile_csr(size, a, b, np.concatenate(ties), mutual=config.reciprocal)

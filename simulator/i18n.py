@@ -1,0 +1,416 @@
+"""Every user-facing word of the figures and the report, in English and Spanish.
+
+Texts are looked up by key with :func:`text`; names that come from scenarios (titles,
+strategy, channel and segment names) go through :func:`term`, which translates the ones in
+:data:`GLOSSARY` and leaves any other name as written. The course is taught in Spanish
+(Spain), so Spanish texts are written for its students, not word for word.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "es")
+"""Languages of figures and reports; English is the default."""
+
+TEXT: dict[str, dict[str, str]] = {
+    # ---------------------------------------------------------------- units and axes
+    "days": {"en": "days", "es": "días"},
+    "day": {"en": "day", "es": "día"},
+    "day_n": {"en": "day {day:g}", "es": "día {day:g}"},
+    "people": {"en": "people", "es": "personas"},
+    "eur": {"en": "EUR", "es": "EUR"},
+    "adopters_axis": {"en": "adopters (people)", "es": "clientes (personas)"},
+    "reach_axis": {"en": "people reached (aware)", "es": "personas alcanzadas (lo conocen)"},
+    "cost_axis": {"en": "money spent (EUR)", "es": "dinero gastado (EUR)"},
+    "cost_per_adoption_axis": {
+        "en": "cost per adopter (EUR)",
+        "es": "coste por cliente (EUR)",
+    },
+    "adoptions_axis": {"en": "adoptions (people)", "es": "compras (personas)"},
+    "conversion_axis": {
+        "en": "adoptions per 1,000 contacts",
+        "es": "compras por cada 1.000 contactos",
+    },
+    "difference_axis": {
+        "en": "difference in adopters vs {reference} (people)",
+        "es": "diferencia de clientes frente a «{reference}» (personas)",
+    },
+    "strategy": {"en": "strategy", "es": "estrategia"},
+    # ---------------------------------------------------------------- series and states
+    "aware": {"en": "aware", "es": "lo conocen"},
+    "adopters": {"en": "adopters", "es": "clientes"},
+    "promoters": {"en": "promoters", "es": "promotores"},
+    "detractors": {"en": "detractors", "es": "detractores"},
+    "rejecters": {"en": "rejecters", "es": "lo rechazan"},
+    "state_unaware": {"en": "has not heard of it", "es": "no lo conoce"},
+    "state_aware": {"en": "has heard of it", "es": "lo conoce"},
+    "state_rejecter": {"en": "rejects it", "es": "lo rechaza"},
+    "state_promoter": {"en": "satisfied customer", "es": "cliente satisfecho"},
+    "state_detractor": {"en": "unhappy customer", "es": "cliente insatisfecho"},
+    # ---------------------------------------------------------------- figure titles
+    "fig_adoption": {
+        "en": "How many people adopt, day by day",
+        "es": "Cuántas personas compran, día a día",
+    },
+    "fig_adoption_note": {
+        "en": "line: mean of {replicates} runs; band: 95 % interval of the mean",
+        "es": "línea: media de {replicates} simulaciones; banda: intervalo del 95 % de la media",
+    },
+    "fig_reach_cost": {
+        "en": "People reached for the money spent",
+        "es": "Personas alcanzadas según el dinero gastado",
+    },
+    "fig_reach_cost_note": {
+        "en": "whiskers: 95 % intervals",
+        "es": "bigotes: intervalos del 95 %",
+    },
+    "equal_budget": {"en": "equal budget: {budget}", "es": "mismo presupuesto: {budget}"},
+    "fig_cost_per_adoption": {
+        "en": "What each new adopter costs",
+        "es": "Lo que cuesta cada cliente nuevo",
+    },
+    "fig_cost_per_adoption_note": {
+        "en": "lower is better; whiskers: 95 % intervals",
+        "es": "cuanto más bajo, mejor; bigotes: intervalos del 95 %",
+    },
+    "fig_attribution": {
+        "en": "What convinced each adopter",
+        "es": "Qué convenció a cada cliente",
+    },
+    "fig_attribution_note": {
+        "en": "mean adoptions per run, by the message that tipped the decision",
+        "es": "compras medias por simulación, según el mensaje que decidió la compra",
+    },
+    "fig_conversion": {
+        "en": "How convincing one contact is: an ad vs a friend",
+        "es": "Cuánto convence un contacto: un anuncio frente a un conocido",
+    },
+    "fig_conversion_note": {
+        "en": "adoptions per 1,000 ad impressions or per 1,000 recommendations; "
+        "whiskers: 95 % intervals",
+        "es": "compras por cada 1.000 impactos publicitarios o por cada 1.000 recomendaciones; "
+        "bigotes: intervalos del 95 %",
+    },
+    "paid_contact": {"en": "one ad impression", "es": "un impacto publicitario"},
+    "wom_contact": {"en": "one recommendation", "es": "una recomendación"},
+    "fig_difference": {
+        "en": "Adopters gained or lost against {reference}",
+        "es": "Clientes de más o de menos frente a «{reference}»",
+    },
+    "fig_difference_groups": {
+        "en": "Adopters gained or lost against the best of each group",
+        "es": "Clientes de más o de menos frente a la mejor opción de cada grupo",
+    },
+    "difference_axis_groups": {
+        "en": "difference in adopters vs the best of the group (people)",
+        "es": "diferencia de clientes frente a la mejor del grupo (personas)",
+    },
+    "fig_difference_note": {
+        "en": "paired runs (same town, same chance); whiskers: 95 % intervals; "
+        "a whisker crossing 0 means no clear difference",
+        "es": "simulaciones emparejadas (mismo pueblo, mismo azar); bigotes: intervalos del "
+        "95 %; si el bigote cruza el 0, no hay diferencia clara",
+    },
+    "fig_network": {
+        "en": "Who has heard of it, {day}: one run of “{strategy}”",
+        "es": "Quién lo conoce, {day}: una simulación de «{strategy}»",
+    },
+    "fig_spread": {
+        "en": "How “{strategy}” spreads through the town (one run)",
+        "es": "Cómo se extiende «{strategy}» por el pueblo (una simulación)",
+    },
+    "ties_shown": {"en": "ties: {layer}", "es": "lazos: {layer}"},
+    "ties_strong": {"en": "family and close friends", "es": "familia y amigos íntimos"},
+    "ties_weak": {"en": "acquaintances (market)", "es": "conocidos (mercado)"},
+    "ties_online": {"en": "online only: {layer}", "es": "solo en línea: {layer}"},
+    "play": {"en": "Play", "es": "Reproducir"},
+    "pause": {"en": "Pause", "es": "Pausa"},
+    # ---------------------------------------------------------------- report
+    "report_title": {"en": "Simulation report", "es": "Informe de la simulación"},
+    "question": {"en": "The question", "es": "La pregunta"},
+    "answer": {"en": "What the simulation says", "es": "Qué dice la simulación"},
+    "answer_most": {
+        "en": "Most adopters: <b>{best}</b>, {value} people (95 % interval {low} to {high}).",
+        "es": "Más clientes: <b>{best}</b>, {value} personas (intervalo del 95 %: de {low} a "
+        "{high}).",
+    },
+    "answer_cheapest": {
+        "en": "Cheapest adopter: <b>{best}</b>, {value} EUR each (95 % interval {low} to {high}).",
+        "es": "Cliente más barato: <b>{best}</b>, {value} EUR cada uno (intervalo del 95 %: de "
+        "{low} a {high}).",
+    },
+    "answer_runner_up": {
+        "en": "Runner-up: <b>{other}</b>, with {difference} fewer adopters (95 % interval {low} "
+        "to {high}; paired runs).",
+        "es": "En segundo lugar: <b>{other}</b>, con {difference} clientes menos (intervalo del "
+        "95 %: de {low} a {high}; simulaciones emparejadas).",
+    },
+    "answer_tie": {
+        "en": "Runner-up: <b>{other}</b>; the difference, {difference} adopters (95 % interval "
+        "{low} to {high}; paired runs), is not clear: more runs would tell.",
+        "es": "En segundo lugar: <b>{other}</b>; la diferencia, {difference} clientes (intervalo "
+        "del 95 %: de {low} a {high}; simulaciones emparejadas), no es clara: harían falta "
+        "más simulaciones.",
+    },
+    "setup": {
+        "en": "{people} people, {replicates} runs per strategy, {steps} steps of {dt} {unit}, "
+        "seed {seed}. Every interval is a 95 % confidence interval of the mean over runs.",
+        "es": "{people} personas, {replicates} simulaciones por estrategia, {steps} pasos de "
+        "{dt} {unit}, semilla {seed}. Todos los intervalos son intervalos de confianza del "
+        "95 % de la media de las simulaciones.",
+    },
+    "summary": {"en": "Results by strategy", "es": "Resultados por estrategia"},
+    "figures": {"en": "Figures", "es": "Gráficos"},
+    "network_section": {
+        "en": "The spread, person by person",
+        "es": "El contagio, persona a persona",
+    },
+    "network_caption": {
+        "en": "One run of the strategy with the most adopters, in a village of {people} "
+        "people with the same parameters (budgets and followers scaled to its size). "
+        "Dots are people, coloured by what they know; grey lines are offline ties (family, "
+        "friends, acquaintances at the market), coloured lines are online ties. Press "
+        "{play} to watch the days go by.",
+        "es": "Una simulación de la estrategia con más clientes, en un pueblo de {people} "
+        "personas con los mismos parámetros (presupuestos y seguidores a escala). Cada punto "
+        "es una persona, coloreada según lo que sabe del producto; las líneas grises son "
+        "lazos fuera de internet (familia, amigos, conocidos del mercado) y las de color, "
+        "lazos en redes sociales. Pulsa {play} para ver pasar los días.",
+    },
+    "network_caption_same": {
+        "en": "One run of the strategy with the most adopters. Dots are people, coloured by "
+        "what they know; grey lines are offline ties (family, friends, acquaintances at the "
+        "market), coloured lines are online ties. Press {play} to watch the days go by.",
+        "es": "Una simulación de la estrategia con más clientes. Cada punto es una persona, "
+        "coloreada según lo que sabe del producto; las líneas grises son lazos fuera de "
+        "internet (familia, amigos, conocidos del mercado) y las de color, lazos en redes "
+        "sociales. Pulsa {play} para ver pasar los días.",
+    },
+    "config": {"en": "The scenario, as run", "es": "El escenario, tal como se ejecutó"},
+    "config_caption": {
+        "en": "Rerun it with: wom run scenario.toml (the file next to this report).",
+        "es": "Para repetirlo: wom run scenario.toml (el archivo junto a este informe).",
+    },
+    "provenance": {"en": "Provenance", "es": "Procedencia"},
+    "generated": {
+        "en": "Made by wom-simulator; works offline (no internet needed).",
+        "es": "Generado con wom-simulator; funciona sin conexión a internet.",
+    },
+    "show": {"en": "show", "es": "mostrar"},
+    "script_error": {
+        "en": "A figure could not be drawn: ",
+        "es": "No se pudo dibujar un gráfico: ",
+    },
+    # ---------------------------------------------------------------- summary table columns
+    "col_strategy": {"en": "strategy", "es": "estrategia"},
+    "col_adopters": {"en": "adopters", "es": "clientes"},
+    "col_reach": {"en": "reach (people)", "es": "alcance (personas)"},
+    "col_cost": {"en": "cost (EUR)", "es": "coste (EUR)"},
+    "col_cost_per_adoption": {"en": "EUR per adopter", "es": "EUR por cliente"},
+    "col_wom_multiplier": {"en": "word-of-mouth multiplier", "es": "multiplicador del boca a boca"},
+    "col_days_to_50pct_adopters": {
+        "en": "days to half the adopters",
+        "es": "días hasta la mitad de los clientes",
+    },
+    "col_detractors": {"en": "unhappy customers", "es": "clientes insatisfechos"},
+    "col_rejecters": {"en": "rejecters", "es": "lo rechazan"},
+    "table_note": {
+        "en": "Mean over runs [95 % interval]. The word-of-mouth multiplier is all adoptions "
+        "divided by those tipped directly by paid channels or samples.",
+        "es": "Media de las simulaciones [intervalo del 95 %]. El multiplicador del boca a boca "
+        "es el total de compras dividido entre las que provocaron directamente los canales "
+        "de pago o las muestras.",
+    },
+    "na": {"en": "n/a", "es": "n/d"},
+    # ---------------------------------------------------------------- time units
+    "unit_day": {"en": "day", "es": "día"},
+    "unit_week": {"en": "week", "es": "semana"},
+    "unit_month": {"en": "month", "es": "mes"},
+    "unit_year": {"en": "year", "es": "año"},
+}
+
+SOURCE_LABELS: dict[str, dict[str, str]] = {
+    "word_of_mouth": {"en": "friends and family (word of mouth)", "es": "boca a boca (conocidos)"},
+    "online_opinion": {"en": "opinions online", "es": "opiniones en internet"},
+    "branded_content": {"en": "the business's own posts", "es": "publicaciones del negocio"},
+    "editorial": {"en": "editorial content", "es": "contenido editorial"},
+    "tv_ad": {"en": "TV ad", "es": "anuncio de televisión"},
+    "newspaper_ad": {"en": "newspaper ad", "es": "anuncio en el periódico"},
+    "magazine_ad": {"en": "magazine ad", "es": "anuncio en revista"},
+    "radio_ad": {"en": "radio ad", "es": "cuña de radio"},
+    "social_ad": {"en": "social media ad", "es": "anuncio en redes sociales"},
+    "banner_ad": {"en": "online banner", "es": "banner en internet"},
+    "free_sample": {"en": "free sample", "es": "muestra gratuita"},
+    "background": {"en": "outside influence", "es": "influencia externa"},
+}
+"""Readable names of the source types of :data:`simulator.config.SOURCE_TYPES`."""
+
+GLOSSARY: dict[str, str] = {
+    # default scenario and friends_vs_ads
+    "Word of mouth vs advertising for a small bakery, 1,000 EUR per channel": (
+        "Boca a boca frente a publicidad para una pequeña panadería, 1.000 EUR por canal"
+    ),
+    "Are friends worth more than ads? A bakery spends 1,000 EUR on one channel": (
+        "¿Valen más los amigos que los anuncios? Una panadería gasta 1.000 EUR en un solo canal"
+    ),
+    "word of mouth": "boca a boca",
+    "free samples": "muestras gratuitas",
+    "referral programme": "programa de recomendación",
+    "newspaper": "periódico",
+    "radio": "radio",
+    "tv": "televisión",
+    "social ads": "anuncios en redes sociales",
+    "social page": "página en redes sociales",
+    "facebook ads": "anuncios en Facebook",
+    "instagram ads": "anuncios en Instagram",
+    "facebook page": "página de Facebook",
+    "all channels": "todos los canales",
+    # quality_vs_quantity
+    "Quality or quantity? A Facebook page with many fans and dull posts vs few fans and "
+    "posts people share": (
+        "¿Calidad o cantidad? Una página de Facebook con muchos fans y publicaciones aburridas "
+        "frente a pocos fans y publicaciones que la gente comparte"
+    ),
+    "many fans, dull posts": "muchos fans, publicaciones aburridas",
+    "few fans, shared posts": "pocos fans, publicaciones que se comparten",
+    "many fans, shared posts": "muchos fans, publicaciones que se comparten",
+    "few fans, dull posts": "pocos fans, publicaciones aburridas",
+    # right_medium
+    "The right medium depends on the business: a bakery, a fashion shop and an accountant, "
+    "1,000 EUR per channel": (
+        "El medio adecuado depende del negocio: una panadería, una tienda de moda y una "
+        "gestoría, 1.000 EUR por canal"
+    ),
+    "bakery": "panadería",
+    "fashion shop": "tienda de moda",
+    "accountant": "gestoría",
+    # market_vs_online
+    "Social network or social media? Free samples spread through the market, the platforms "
+    "or both": (
+        "¿Red social o medios sociales? Las muestras gratuitas se difunden por el mercado, "
+        "por las plataformas o por ambos"
+    ),
+    "market only": "solo el mercado",
+    "platforms only": "solo las plataformas",
+    "market and platforms": "mercado y plataformas",
+    # reputation
+    "Reputation: what unhappy customers cost, from a poor product to an excellent one": (
+        "Reputación: lo que cuestan los clientes insatisfechos, de un producto malo a uno excelente"
+    ),
+    "quality 50 %": "calidad 50 %",
+    "quality 70 %": "calidad 70 %",
+    "quality 90 %": "calidad 90 %",
+    "quality 99 %": "calidad 99 %",
+    "unhappy customers complain": "los insatisfechos se quejan",
+    "unhappy customers keep quiet": "los insatisfechos callan",
+    # seeding
+    "Who should get the free samples? Random people, the best connected or the most central": (
+        "¿A quién dar las muestras gratuitas? Al azar, a los más conectados o a los más centrales"
+    ),
+    "20 samples": "20 muestras",
+    "100 samples": "100 muestras",
+    "random": "al azar",
+    "most connected": "los más conectados",
+    "most central": "los más centrales",
+    # layers and segments
+    "market": "mercado",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "young": "jóvenes",
+    "adult": "adultos",
+    "senior": "mayores",
+}
+"""Spanish for the names used by the built-in scenario and the shipped experiments."""
+
+
+def text(key: str, lang: str = "en", **values: object) -> str:
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
+
+    Examples
+    --------
+    >>> text("day_n", "es", day=3)
+    'día 3'
+    >>> text("nope", "en")
+    Traceback (most recent call last):
+    ...
+    KeyError: "no text 'nope'"
+    """
+    _check(lang)
+    try:
+        template = TEXT[key][lang]
+    except KeyError:
+        raise KeyError(f"no text {key!r}") from None
+    return template.format(**values) if values else template
+
+
+def term(name: str, lang: str = "en") -> str:
+    """A scenario name (title, strategy, channel, segment) in ``lang``.
+
+    Names of the form ``"group: item"`` are translated part by part; a name without a
+    translation is returned as written.
+
+    Examples
+    --------
+    >>> term("bakery: free samples", "es")
+    'panadería: muestras gratuitas'
+    >>> term("my own strategy", "es")
+    'my own strategy'
+    """
+    _check(lang)
+    if lang == "en":
+        return name
+    if name in GLOSSARY:
+        return GLOSSARY[name]
+    if ": " in name:
+        group, item = name.split(": ", 1)
+        return f"{term(group, lang)}: {term(item, lang)}"
+    return name
+
+
+def source_label(source: str, lang: str = "en") -> str:
+    """Readable name of a source type.
+
+    Examples
+    --------
+    >>> source_label("newspaper_ad", "es")
+    'anuncio en el periódico'
+    """
+    _check(lang)
+    return SOURCE_LABELS[source][lang]
+
+
+def number(value: float, lang: str = "en", digits: int = 0) -> str:
+    """A number with the language's separators (1,234.5 in English, 1.234,5 in Spanish).
+
+    Examples
+    --------
+    >>> number(12345.678, "en", 1), number(12345.678, "es", 1)
+    ('12,345.7', '12.345,7')
+    >>> number(-0.01, "en", 1)
+    '0.0'
+    >>> number(float("nan"), "es")
+    'n/d'
+    """
+    _check(lang)
+    if value != value:  # NaN
+        return text("na", lang)
+    formatted = f"{round(value, digits) + 0.0:,.{digits}f}"  # + 0.0: no "-0.0"
+    if lang == "es":
+        formatted = formatted.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return formatted
+
+
+def separators(lang: str) -> str:
+    """Plotly's ``layout.separators`` (decimal mark, then thousands mark) for ``lang``.
+
+    Examples
+    --------
+    >>> separators("es")
+    ',.'
+    """
+    _check(lang)
+    return ",." if lang == "es" else ".,"
+
+
+def _check(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}; got {lang!r}")

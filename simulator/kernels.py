@@ -1,0 +1,315 @@
+"""Compiled kernels (numba): the classic cascades on CSR graphs, and compiling large
+edge lists into CSR arrays.
+
+Each kernel is a small pure function over arrays and a numpy ``Generator``; it runs one
+replicate after another inside compiled code, reusing its work arrays and resetting only
+the entries a replicate touched, so a replicate costs work proportional to the cascade,
+not to the graph. The CSR arrays are checked where they are read (a row pointer out of
+order or a node id out of range stops the kernel with a status code), so a call never
+pays an O(edges) validation pass. Independent cascade samples only the successful edges (geometric skip
+sampling: the gap to the next success is ``floor(log U / log(1 - p))``), so it draws
+about ``p`` random numbers per edge trial.
+
+The engine (:func:`simulator.engine.simulate` on a
+:func:`simulator.cascades.cascade_scenario`) is the readable reference of the same
+models; ``tests/test_performance_equivalence.py`` checks that both give the same
+distribution of final sizes.
+
+numba is imported here only, and this module only where a kernel is needed, so that
+commands that never run a kernel do not pay for the import.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_NEVER = np.int64(1) << np.int64(62)  # a gap beyond any edge position
+OK, BAD_INDPTR, BAD_INDEX = 0, 1, 2
+"""Status codes of the cascade kernels."""
+
+
+@njit(cache=True)
+def _gap(rng, log_q):
+    """Failures before the next success of a Bernoulli(p) sequence, ``log_q = log(1 - p)``."""
+    if log_q == 0.0:  # p = 0: no success ever
+        return _NEVER
+    gap = np.log(1.0 - rng.random()) / log_q  # 1 - U is in (0, 1], so the log is finite
+    if gap >= 4.0e18:
+        return _NEVER
+    return np.int64(gap)
+
+
+@njit(cache=True)
+def independent_cascade(indptr, indices, seeds, p, replicates, rng, active, queue):
+    """Final sizes and edge trials of ``replicates`` independent cascades.
+
+    Each active node, once, tries every out-edge with success probability ``p``; an
+    edge whose head is already active does nothing. Nodes are processed in the order
+    they activate (breadth first), which does not change the distribution of the final
+    set. Edge trials are the out-degrees of the activated nodes, summed. Returns sizes,
+    trials and a status (:data:`OK`, or :data:`BAD_INDPTR` / :data:`BAD_INDEX` when the
+    CSR arrays are malformed where the cascade read them). ``active`` (uint8) and
+    ``queue`` (int32), one entry per node, are work arrays: zero on entry, zero again on
+    a return with status OK, so callers may keep them for the next call.
+
+    Examples
+    --------
+    >>> indptr, indices = np.array([0, 1, 2, 2]), np.array([1, 2], np.int32)
+    >>> active, queue = np.zeros(3, np.uint8), np.zeros(3, np.int32)
+    >>> sizes, trials, status = independent_cascade(indptr, indices, np.array([0]), 1.0, 2,
+    ...                                             np.random.default_rng(0), active, queue)
+    >>> sizes.tolist(), trials.tolist(), status
+    ([3, 3], [2, 2], 0)
+    """
+    n = indptr.size - 1
+    edges = indices.size
+    sizes = np.empty(replicates, np.int64)
+    trials = np.empty(replicates, np.int64)
+    log_q = np.log1p(-p) if p < 1.0 else -np.inf
+    if p <= 0.0:
+        log_q = 0.0
+    for replicate in range(replicates):
+        tail = 0
+        for seed in seeds:
+            if active[seed] == 0:
+                active[seed] = 1
+                queue[tail] = seed
+                tail += 1
+        head = 0
+        total = 0
+        gap = _gap(rng, log_q)  # carried across nodes: the trials form one sequence
+        while head < tail:
+            node = queue[head]
+            head += 1
+            start = indptr[node]
+            end = indptr[node + 1]
+            if start > end or end > edges:
+                return sizes, trials, BAD_INDPTR
+            total += end - start
+            position = start + gap
+            while position < end:
+                head_node = indices[position]
+                if head_node < 0 or head_node >= n:
+                    return sizes, trials, BAD_INDEX
+                if active[head_node] == 0:
+                    active[head_node] = 1
+                    queue[tail] = head_node
+                    tail += 1
+                position += 1 + _gap(rng, log_q)
+            gap = position - end
+        sizes[replicate] = tail
+        trials[replicate] = total
+        for i in range(tail):
+            active[queue[i]] = 0
+    return sizes, trials, OK
+
+
+@njit(cache=True)
+def fingerprint(values):
+    """A 64-bit hash of an integer array's values, in one sequential pass (four lanes).
+
+    Examples
+    --------
+    >>> a = np.arange(10)
+    >>> fingerprint(a) == fingerprint(a.copy()), fingerprint(a) == fingerprint(a[::-1].copy())
+    (True, False)
+    """
+    prime = np.uint64(0x100000001B3)
+    lanes = np.array(
+        [0xCBF29CE484222325, 0x84222325CBF29CE4, 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F],
+        np.uint64,
+    )
+    size = values.size
+    for i in range(0, size - size % 4, 4):
+        for lane in range(4):
+            lanes[lane] = (lanes[lane] ^ np.uint64(values[i + lane])) * prime
+    for i in range(size - size % 4, size):
+        lanes[0] = (lanes[0] ^ np.uint64(values[i])) * prime
+    digest = np.uint64(size)
+    for lane in range(4):
+        digest = (digest ^ lanes[lane]) * prime
+    return digest
+
+
+@njit(cache=True)
+def in_degrees(indptr, indices):
+    """In-degree of every node (int32); ids out of range are skipped (the cascade
+    kernels report them).
+
+    Examples
+    --------
+    >>> in_degrees(np.array([0, 2, 3, 3]), np.array([1, 2, 2], np.int32)).tolist()
+    [0, 1, 2]
+    """
+    n = indptr.size - 1
+    degree = np.zeros(n, np.int32)
+    for edge in range(indices.size):
+        node = indices[edge]
+        if 0 <= node < n:
+            degree[node] += 1
+    return degree
+
+
+@njit(cache=True)
+def threshold_table(in_degree, node):
+    """Fill ``node`` (float64, shape (nodes, 4)) for :func:`linear_threshold`: zero
+    conviction and threshold, and each node's edge weight ``1 / in-degree`` beside them.
+
+    Examples
+    --------
+    >>> node = np.empty((3, 4))
+    >>> threshold_table(np.array([0, 1, 4], np.int32), node)
+    >>> node[:, 2].tolist()
+    [0.0, 1.0, 0.25]
+    """
+    for v in range(in_degree.size):
+        node[v, 0] = 0.0
+        node[v, 1] = 0.0
+        node[v, 2] = 1.0 / in_degree[v] if in_degree[v] > 0 else 0.0
+        node[v, 3] = 0.0
+
+
+@njit(cache=True)
+def linear_threshold(indptr, indices, seeds, replicates, rng, node, queue, reached):
+    """Final sizes and edge trials of ``replicates`` linear-threshold cascades.
+
+    Edge ``u -> v`` adds ``v``'s weight (``1 / in-degree``) to ``v``'s conviction when
+    ``u`` activates; ``v`` activates when its conviction reaches its threshold, uniform
+    on (0, 1] and drawn afresh each replicate (lazily, the first time ``v`` is reached).
+    ``node[v]`` holds ``v``'s conviction, threshold and weight side by side (from
+    :func:`threshold_table`; threshold 0 means not drawn yet, conviction inf means
+    active), so reaching a node, the kernel's main cost, reads one cache line.
+    ``queue`` and ``reached`` (int32) are work arrays. The kernel leaves ``node`` as it
+    found it on an OK return. Returns sizes, edge trials and a status, as
+    :func:`independent_cascade`.
+
+    Examples
+    --------
+    >>> indptr, indices = np.array([0, 3, 3, 3, 3]), np.array([1, 2, 3], np.int32)
+    >>> node = np.empty((4, 4))
+    >>> threshold_table(in_degrees(indptr, indices), node)
+    >>> work = np.zeros(4, np.int32), np.zeros(4, np.int32)
+    >>> linear_threshold(indptr, indices, np.array([0]), 2, np.random.default_rng(0),
+    ...                  node, *work)[0].tolist()
+    [4, 4]
+    """
+    n = indptr.size - 1
+    edges = indices.size
+    sizes = np.empty(replicates, np.int64)
+    trials = np.empty(replicates, np.int64)
+    for replicate in range(replicates):
+        tail = 0
+        touched = 0
+        for seed in seeds:
+            if node[seed, 0] != np.inf:
+                node[seed, 0] = np.inf
+                queue[tail] = seed
+                tail += 1
+        head = 0
+        total = 0
+        while head < tail:
+            speaker = queue[head]
+            head += 1
+            start = indptr[speaker]
+            end = indptr[speaker + 1]
+            if start > end or end > edges:
+                return sizes, trials, BAD_INDPTR
+            total += end - start
+            for edge in range(start, end):
+                listener = indices[edge]
+                if listener < 0 or listener >= n:
+                    return sizes, trials, BAD_INDEX
+                conviction = node[listener, 0]
+                if conviction == np.inf:
+                    continue
+                threshold = node[listener, 1]
+                if threshold == 0.0:
+                    threshold = 1.0 - rng.random()
+                    node[listener, 1] = threshold
+                    reached[touched] = listener
+                    touched += 1
+                conviction += node[listener, 2]
+                if conviction >= threshold:
+                    conviction = np.inf
+                    queue[tail] = listener
+                    tail += 1
+                node[listener, 0] = conviction
+        sizes[replicate] = tail
+        trials[replicate] = total
+        for i in range(tail):
+            node[queue[i], 0] = 0.0
+            node[queue[i], 1] = 0.0
+        for i in range(touched):
+            node[reached[i], 0] = 0.0
+            node[reached[i], 1] = 0.0
+    return sizes, trials, OK
+
+
+@njit(cache=True)
+def edge_keys(size, speakers, listeners, tie, mutual):
+    """One sortable key ``(speaker x size + listener) x 4 + tie`` per edge, self-loops
+    dropped; with ``mutual`` every pair also gives the reverse edge.
+
+    Examples
+    --------
+    >>> edge_keys(3, np.array([0, 1]), np.array([1, 1]), np.array([2, 0], np.int8),
+    ...           True).tolist()
+    [6, 14]
+    """
+    count = 0
+    for i in range(speakers.size):
+        if speakers[i] != listeners[i]:
+            count += 2 if mutual else 1
+    keys = np.empty(count, np.int64)
+    write = 0
+    for i in range(speakers.size):
+        a = np.int64(speakers[i])
+        b = np.int64(listeners[i])
+        if a == b:
+            continue
+        keys[write] = (a * size + b) * 4 + tie[i]
+        write += 1
+        if mutual:
+            keys[write] = (b * size + a) * 4 + tie[i]
+            write += 1
+    return keys
+
+
+@njit(cache=True)
+def csr_from_sorted_keys(size, keys):
+    """CSR arrays from sorted :func:`edge_keys`, keeping the first (strongest) of
+    repeated edges, in one pass without divisions.
+
+    Examples
+    --------
+    >>> keys = np.sort(edge_keys(3, np.array([0, 0, 1, 2]), np.array([1, 1, 1, 0]),
+    ...                          np.array([1, 0, 0, 2], np.int8), False))
+    >>> [a.tolist() for a in csr_from_sorted_keys(3, keys)]
+    [[0, 1, 1, 2], [1, 0], [0, 2]]
+    """
+    indices = np.empty(keys.size, np.int32)
+    tie = np.empty(keys.size, np.int8)
+    indptr = np.zeros(size + 1, np.int64)
+    speaker = 0
+    row_start = np.int64(0)  # speaker x size
+    write = 0
+    previous = np.int64(-1)
+    for i in range(keys.size):
+        edge = keys[i] >> 2
+        if edge == previous:
+            continue
+        previous = edge
+        while edge >= row_start + size:
+            indptr[speaker + 1] = write
+            speaker += 1
+            row_start += size
+        indices[write] = edge - row_start
+        tie[write] = keys[i] & 3
+        write += 1
+    while speaker < size:
+        indptr[speaker + 1] = write
+        speaker += 1
+    if write >= keys.size - keys.size // 8:  # few repeats: keep the arrays, skip a copy
+        return indptr, indices[:write], tie[:write]
+    return indptr, indices[:write].copy(), tie[:write].copy()

@@ -1,0 +1,369 @@
+"""A self-contained HTML report of a run: the question, the answer, tables, figures, config.
+
+The page embeds plotly.js once and needs no network, so it opens from a USB stick in a
+classroom. Script errors are shown on the page (not only in the browser console), so a
+broken figure cannot go unnoticed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulator import metrics, plots
+from simulator.i18n import number, term, text
+from simulator.results import RunResult
+from simulator.toml_writer import scenario_to_toml
+from simulator.trace import Trace, trace, village
+
+NETWORK_PEOPLE = 300
+"""Town size of the network illustration: larger towns are drawn as a village this big."""
+
+_DRAWABLE_LAYERS = ("market", "platform", "well_mixed")
+
+_COLUMNS = (
+    ("col_adopters", "adopters", 1),
+    ("col_reach", "reach", 0),
+    ("col_cost", "cost", 0),
+    ("col_cost_per_adoption", "cost_per_adoption", 2),
+    ("col_wom_multiplier", "wom_multiplier", 2),
+    ("col_days_to_50pct_adopters", "days_to_50pct_adopters", 1),
+    ("col_detractors", "detractors", 1),
+)
+
+_STYLE = """
+body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 0; background: #fafafa; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 48px; background: white; }
+h1 { font-size: 1.7em; margin: 0.2em 0 0.1em; }
+h2 { font-size: 1.3em; margin-top: 1.8em; border-bottom: 2px solid #009E73; padding-bottom: 4px; }
+.kicker { color: #009E73; font-weight: bold; text-transform: uppercase; letter-spacing: 0.06em;
+  font-size: 0.85em; margin-top: 0; }
+.answer { background: #eef8f4; border-left: 5px solid #009E73; padding: 10px 16px; }
+.answer p { margin: 0.4em 0; }
+.setup, .note, figcaption { color: #555; font-size: 0.92em; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+th, td { padding: 6px 8px; border-bottom: 1px solid #ddd; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f2f2f2; }
+td .interval { display: block; color: #777; font-size: 0.85em; white-space: nowrap; }
+.swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px;
+  margin-right: 6px; vertical-align: baseline; }
+figure { margin: 28px 0 8px; }
+pre { background: #f6f6f6; padding: 12px; overflow-x: auto; font-size: 0.82em; }
+.wom-error { color: #b00020; font-weight: bold; border: 2px solid #b00020; padding: 8px; }
+footer { color: #777; font-size: 0.85em; margin-top: 36px; }
+"""
+
+_ERROR_CATCHER = """
+(function () {
+  function show(message) {
+    var box = document.getElementById("wom-errors");
+    var line = document.createElement("p");
+    line.className = "wom-error";
+    line.textContent = %s + message;
+    (box || document.body || document.documentElement).appendChild(line);
+  }
+  window.addEventListener("error", function (event) { show(event.message); });
+  window.addEventListener("unhandledrejection", function (event) {
+    show(String(event.reason && event.reason.message || event.reason));
+  });
+})();
+"""
+
+
+def _cell(row: Mapping[str, Any], key: str, digits: int, lang: str) -> str:
+    mean, low, high = row[key], row[f"{key}_low"], row[f"{key}_high"]
+    if not math.isfinite(mean):
+        return text("na", lang)
+    shown = number(mean, lang, digits)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return shown
+    interval = f"[{number(low, lang, digits)}, {number(high, lang, digits)}]"
+    return f'{shown} <span class="interval">{interval}</span>'
+
+
+def summary_table(result: RunResult, *, lang: str = "en", summary: Any = None) -> str:
+    """The summary as an HTML table: mean and 95 % interval of the headline metrics.
+
+    Examples
+    --------
+    >>> from simulator.config import default_scenario
+    >>> from simulator.engine import simulate
+    >>> s = default_scenario().model_copy(update={"simulation": __import__(
+    ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
+    >>> summary_table(simulate(s), lang="es").count("<tr>")
+    6
+    """
+    frame = result.to_frame("summary") if summary is None else summary
+    styles = plots.strategy_styles(result, lang)
+    header = "".join(
+        f"<th>{html.escape(text(key, lang))}</th>"
+        for key in ("col_strategy", *(c[0] for c in _COLUMNS))
+    )
+    rows = []
+    for style, (_, row) in zip(styles, frame.iterrows(), strict=True):
+        swatch = f'<span class="swatch" style="background:{style.color}"></span>'
+        cells = "".join(f"<td>{_cell(row, key, digits, lang)}</td>" for _, key, digits in _COLUMNS)
+        rows.append(f"<tr><td>{swatch}{html.escape(style.label)}</td>{cells}</tr>")
+    return (
+        f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="note">{html.escape(text("table_note", lang))}</p>'
+    )
+
+
+def answer(result: RunResult, *, lang: str = "en", summary: Any = None) -> str:
+    """The measured answer in words: the strategy with most adopters, the cheapest
+    adopter, and the paired difference between the two best strategies (for grouped
+    strategy names, the best and the runner-up of each group).
+
+    Examples
+    --------
+    >>> from simulator.config import default_scenario
+    >>> from simulator.engine import simulate
+    >>> s = default_scenario().model_copy(update={"simulation": __import__(
+    ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
+    >>> "Most adopters" in answer(simulate(s))
+    True
+    """
+    frame = (result.to_frame("summary") if summary is None else summary).reset_index(drop=True)
+    styles = plots.strategy_styles(result, lang)
+    groups = list(dict.fromkeys(style.group for style in styles))
+
+    def fmt(value: float, digits: int) -> str:
+        return number(value, lang, digits)
+
+    paragraphs = []
+    for group in groups:
+        rows = [i for i, style in enumerate(styles) if style.group == group]
+        shown = {i: html.escape(term(styles[i].item, lang)) for i in rows}
+        order = sorted(rows, key=lambda i: -frame["adopters"].iloc[i])
+        best = frame.iloc[order[0]]
+        parts = [
+            text(
+                "answer_most",
+                lang,
+                best=shown[order[0]],
+                value=fmt(best["adopters"], 1),
+                low=fmt(best["adopters_low"], 1),
+                high=fmt(best["adopters_high"], 1),
+            )
+        ]
+        costs = frame["cost_per_adoption"].to_numpy(np.float64)[rows]
+        spent = frame["cost"].to_numpy(np.float64)[rows] > 0
+        if group is None and np.isfinite(costs[spent]).any():
+            cheapest_index = rows[int(np.nanargmin(np.where(spent, costs, np.nan)))]
+            cheapest = frame.iloc[cheapest_index]
+            parts.append(
+                text(
+                    "answer_cheapest",
+                    lang,
+                    best=shown[cheapest_index],
+                    value=fmt(cheapest["cost_per_adoption"], 2),
+                    low=fmt(cheapest["cost_per_adoption_low"], 2),
+                    high=fmt(cheapest["cost_per_adoption_high"], 2),
+                )
+            )
+        if len(order) > 1:
+            table = metrics.compare(result, "adopters", best["strategy"])
+            row = table[table["strategy"] == frame["strategy"].iloc[order[1]]].iloc[0]
+            # best minus runner-up: positive when the best is ahead
+            ahead = -row["difference"]
+            ahead_low, ahead_high = -row["difference_high"], -row["difference_low"]
+            clear = ahead_low > 0
+            parts.append(
+                text(
+                    "answer_runner_up" if clear else "answer_tie",
+                    lang,
+                    other=shown[order[1]],
+                    difference=fmt(ahead if clear else row["difference"], 1),
+                    low=fmt(ahead_low if clear else row["difference_low"], 1),
+                    high=fmt(ahead_high if clear else row["difference_high"], 1),
+                )
+            )
+        prefix = "" if group is None else f"<b>{html.escape(term(group, lang))}</b>. "
+        paragraphs.append(f"<p>{prefix}{' '.join(parts)}</p>")
+    return "".join(paragraphs)
+
+
+def network_history(result: RunResult) -> Trace | None:
+    """One run of the strategy with most adopters, person by person, for the picture.
+
+    Towns larger than :data:`NETWORK_PEOPLE` are drawn as a village of that size; towns
+    built from loaded graphs cannot shrink and are not drawn above 2,000 people.
+    """
+    means = [strategy.series["adopters"][:, -1].mean() for strategy in result.strategies]
+    best = result.strategies[int(np.argmax(means))].name
+    scenario = result.scenario
+    if scenario.population.size <= NETWORK_PEOPLE:
+        return trace(scenario, best)
+    if all(layer.kind in _DRAWABLE_LAYERS for layer in scenario.layers.values()):
+        return trace(village(scenario, best, size=NETWORK_PEOPLE))
+    if scenario.population.size <= 2000:
+        return trace(scenario, best)
+    return None
+
+
+def report_figures(
+    result: RunResult, *, lang: str = "en", history: Trace | None = None
+) -> list[tuple[str, Any]]:
+    """The report's figures as ``(key, Figure)`` pairs, in reading order.
+
+    Examples
+    --------
+    >>> from simulator.config import default_scenario
+    >>> from simulator.engine import simulate
+    >>> s = default_scenario().model_copy(update={"simulation": __import__(
+    ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
+    >>> [key for key, _ in report_figures(simulate(s))]
+    ['adoption', 'difference', 'cost_per_adoption', 'reach_cost', 'attribution', 'conversion']
+    """
+    figures: list[tuple[str, Any]] = [("adoption", plots.adoption_curves(result, lang=lang))]
+    if len(result.strategies) > 1:
+        figures.append(("difference", plots.paired_differences(result, lang=lang)))
+    if any(s.cost.sum() > 0 for s in result.strategies):
+        figures.append(("cost_per_adoption", plots.cost_per_adoption(result, lang=lang)))
+        figures.append(("reach_cost", plots.reach_vs_cost(result, lang=lang)))
+    figures.append(("attribution", plots.attribution(result, lang=lang)))
+    if any(s.messages.sum() > 0 for s in result.strategies):
+        figures.append(("conversion", plots.conversion_per_contact(result, lang=lang)))
+    if history is not None:
+        figures.append(("spread", plots.spread_animation(history, lang=lang)))
+    return figures
+
+
+def render_report(
+    result: RunResult,
+    *,
+    lang: str = "en",
+    network: bool = True,
+    extra_provenance: Mapping[str, Any] | None = None,
+    summary: Any = None,
+    history: Trace | None = None,
+) -> str:
+    """The whole report as one HTML page (plotly.js inline, no network needed).
+
+    Parameters
+    ----------
+    result : RunResult
+    lang : {"en", "es"}
+        Language of every label and text.
+    network : bool
+        Add the spread animation (one extra run of the best strategy, see
+        :func:`network_history`).
+    extra_provenance : mapping, optional
+        More provenance to list (e.g. the command line).
+    summary : DataFrame, optional
+        ``result.to_frame("summary")``, when already computed.
+    history : Trace, optional
+        The run to animate, when already traced (see :func:`network_history`).
+
+    Examples
+    --------
+    >>> from simulator.config import default_scenario
+    >>> from simulator.engine import simulate
+    >>> s = default_scenario().model_copy(update={"simulation": __import__(
+    ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
+    >>> page = render_report(simulate(s), network=False)
+    >>> page.count('class="plotly-graph-div"'), '<script src="http' in page
+    (6, False)
+    """
+    summary = result.to_frame("summary") if summary is None else summary
+    if network and history is None:
+        history = network_history(result)
+    elif not network:
+        history = None
+    figures = report_figures(result, lang=lang, history=history)
+    scenario = result.scenario
+    simulation = scenario.simulation
+    title = html.escape(term(scenario.title, lang))
+    setup = text(
+        "setup",
+        lang,
+        people=number(scenario.population.size, lang),
+        replicates=simulation.replicates,
+        steps=simulation.steps,
+        dt=f"{simulation.dt:g}",
+        unit=text(f"unit_{simulation.time_unit}", lang),
+        seed=simulation.seed,
+    )
+    blocks = []
+    for index, (key, figure) in enumerate(figures):
+        if key == "spread":
+            caption_key = (
+                "network_caption"
+                if history is not None and history.size < scenario.population.size
+                else "network_caption_same"
+            )
+            caption = text(
+                caption_key,
+                lang,
+                people=number(history.size, lang) if history is not None else "",
+                play=f"«{text('play', lang)}»" if lang == "es" else f"“{text('play', lang)}”",
+            )
+            blocks.append(f"<h2>{html.escape(text('network_section', lang))}</h2>")
+            blocks.append(
+                f'<figure data-figure="{key}">{plots.figure_html(figure, index)}'
+                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+            )
+            continue
+        if index == 0:
+            blocks.append(f"<h2>{html.escape(text('figures', lang))}</h2>")
+        blocks.append(f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>')
+    provenance = {**result.provenance, **(extra_provenance or {})}
+    page = f"""<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{_STYLE}</style>
+<script>{_ERROR_CATCHER % json.dumps(text("script_error", lang))}</script>
+</head>
+<body>
+<main data-figures="{len(figures)}">
+<div id="wom-errors" role="alert"></div>
+<p class="kicker">{html.escape(text("report_title", lang))} · {html.escape(text("question", lang))}</p>
+<h1>{title}</h1>
+<p class="setup">{html.escape(setup)}</p>
+<h2>{html.escape(text("answer", lang))}</h2>
+<div class="answer">{answer(result, lang=lang, summary=summary)}</div>
+<h2>{html.escape(text("summary", lang))}</h2>
+{summary_table(result, lang=lang, summary=summary)}
+{"".join(blocks)}
+<h2>{html.escape(text("config", lang))}</h2>
+<p class="note">{html.escape(text("config_caption", lang))}</p>
+<details><summary>{html.escape(text("show", lang))}</summary>
+<pre>{html.escape(scenario_to_toml(scenario, comments=False))}</pre></details>
+<h2>{html.escape(text("provenance", lang))}</h2>
+<details><summary>{html.escape(text("show", lang))}</summary>
+<pre>{html.escape(json.dumps(provenance, indent=2, sort_keys=True, default=str))}</pre></details>
+<footer>{html.escape(text("generated", lang))}</footer>
+</main>
+</body>
+</html>
+"""
+    return page
+
+
+def write_report(
+    path: str | Path,
+    result: RunResult,
+    *,
+    lang: str = "en",
+    network: bool = True,
+    extra_provenance: Mapping[str, Any] | None = None,
+    summary: Any = None,
+) -> Path:
+    """Write :func:`render_report` to ``path`` (UTF-8) and return the path."""
+    path = Path(path)
+    page = render_report(
+        result, lang=lang, network=network, extra_provenance=extra_provenance, summary=summary
+    )
+    path.write_text(page, encoding="utf-8")
+    return path

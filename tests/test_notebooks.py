@@ -1,0 +1,121 @@
+"""Teacher notebooks: stored clean, the same in Spanish and English, and run end to end.
+
+Every notebook is executed with nbclient on a ``python3`` kernel that is this interpreter,
+with ``WOM_NOTEBOOK_QUICK=1`` (a smaller town and fewer runs). A cell that raises, prints to
+stderr or shows a warning fails the test. Interactive charts are built and their callbacks
+called once by the notebooks themselves, so no browser is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+LANGUAGES = ("es", "en")
+PATHS = sorted(path for lang in LANGUAGES for path in (NOTEBOOKS / lang).glob("*.ipynb"))
+PUBLIC_API = re.compile(r"^\s*(?:from|import)\s+(simulator[\w.]*)(?:\s+import\s+(.+))?", re.M)
+PRIVATE = re.compile(r"\b_\w")
+# Shown before the notebook runs, so that warnings raised inside libraries are printed too
+# (Python hides DeprecationWarning outside __main__ by default).
+SHOW_WARNINGS = "import warnings\nwarnings.simplefilter('default')"
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def test_every_notebook_exists_in_both_languages():
+    numbered = {
+        lang: sorted(p.name[:3] for p in PATHS if p.parent.name == lang) for lang in LANGUAGES
+    }
+    assert numbered["es"], "no notebooks found"
+    assert numbered["es"] == numbered["en"]
+    for spanish in (p for p in PATHS if p.parent.name == "es"):
+        english = next((NOTEBOOKS / "en").glob(f"{spanish.name[:3]}*.ipynb"))
+        kinds = [[cell.cell_type for cell in read(path).cells] for path in (spanish, english)]
+        assert kinds[0] == kinds[1], f"{spanish.name} and {english.name} differ in their cells"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_stored_without_outputs_and_with_public_api_only(path):
+    notebook = read(path)
+    nbformat.validate(notebook)
+    assert notebook.metadata.kernelspec.name == "python3"
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: clear outputs"
+        for module, names in PUBLIC_API.findall(cell.source):
+            assert not PRIVATE.search(module), f"{path.name}: private module {module}"
+            assert not PRIVATE.search(names), f"{path.name}: private name in {names}"
+        assert not re.search(r"simulator[\w.]*\._", cell.source), f"{path.name}: private name"
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory) -> dict[Path, tuple[nbformat.NotebookNode, BaseException | None]]:
+    """Every notebook run once in quick mode, two at a time (one per core of CI's machine)."""
+    folder = tmp_path_factory.mktemp("jupyter")
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "Python 3", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel))
+
+    async def run(path: Path, slots: asyncio.Semaphore) -> tuple:
+        notebook = read(path)
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(SHOW_WARNINGS))
+        workdir = tmp_path_factory.mktemp(path.stem)
+        client = NotebookClient(
+            notebook,
+            kernel_name="python3",
+            timeout=300,
+            resources={"metadata": {"path": str(workdir)}},
+        )
+        async with slots:
+            try:
+                await client.async_execute()
+            except Exception as error:  # a failing cell, a timeout or a dead kernel
+                return path, notebook, error
+        return path, notebook, None
+
+    async def run_all() -> list[tuple]:
+        slots = asyncio.Semaphore(2)
+        return await asyncio.gather(*(run(path, slots) for path in PATHS))
+
+    with pytest.MonkeyPatch.context() as patch:
+        # The kernelspec above comes first on JUPYTER_PATH, so "python3" is this interpreter.
+        patch.setenv("JUPYTER_PATH", str(folder))
+        patch.setenv("WOM_NOTEBOOK_QUICK", "1")
+        outcomes = asyncio.run(run_all())
+    return {path: (notebook, error) for path, notebook, error in outcomes}
+
+
+def problems(notebook: nbformat.NotebookNode) -> list[str]:
+    """Errors, stderr output and warnings shown by any cell."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                found.append(f"cell {index}: {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                found.append(f"cell {index} wrote to stderr: {output.text[:500]}")
+            elif output.output_type == "stream" and "Warning" in output.text:
+                found.append(f"cell {index} shows a warning: {output.text[:500]}")
+    return found
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_notebook_runs_clean(path, executed):
+    notebook, error = executed[path]
+    found = problems(notebook)
+    assert error is None and not found, "\n".join([*found, repr(error)])
+    uses_widgets = any("widgets." in cell.source for cell in notebook.cells)
+    assert notebook.metadata.get("widgets") or not uses_widgets, "widget state was not saved"

@@ -1,0 +1,1 @@
+"""Scientific validation: the model against closed forms, peer tools and cited defaults."""

@@ -697,6 +697,8 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if "sweep" in data:
+        raise ConfigError(f"{path}: this file defines a sweep: use wom sweep {path}")
     for layer in data.get("layers", {}).values() if isinstance(data.get("layers"), dict) else ():
         if isinstance(layer, dict) and isinstance(layer.get("path"), str):
             layer_path = Path(layer["path"])

@@ -77,7 +77,7 @@ def select_seeds(
     people = np.arange(network.size) if candidates is None else np.asarray(candidates)
     k = min(k, people.size)
     if strategy == "random":
-        if 0 < k and 50 * k < people.size:  # a few among many: O(k) per replicate
+        if k > 0 and 50 * k < people.size:  # a few among many: O(k) per replicate
             chosen = [rng.choice(people.size, k, replace=False) for _ in range(replicates)]
             return people[np.array(chosen, np.int64).reshape(replicates, k)]
         keys = rng.random((replicates, people.size))

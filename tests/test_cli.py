@@ -31,6 +31,7 @@ def test_run_writes_every_output(tmp_path):
         "series.csv",
         "series.parquet",
         "manifest.json",
+        "report.html",
     }
     summary = pd.read_csv(out / "summary.csv")
     assert summary["strategy"].tolist() == [s.name for s in default_scenario().strategies]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -60,16 +62,22 @@ def test_stored_without_outputs_and_with_public_api_only(path):
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory) -> dict[Path, tuple[nbformat.NotebookNode, BaseException | None]]:
-    """Every notebook run once in quick mode, two at a time (one per core of CI's machine)."""
+def executed(tmp_path_factory) -> Callable[[Path], tuple]:
+    """Run notebooks in quick mode; ``executed(path)`` gives ``(notebook, error or None)``.
+
+    In a plain run the first call runs every notebook, two at a time (one per core of CI's
+    machine). Under pytest-xdist each worker runs only the notebooks of its own tests, since
+    the workers already share the cores.
+    """
     folder = tmp_path_factory.mktemp("jupyter")
     spec = folder / "kernels" / "python3"
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     kernel = {"argv": argv, "display_name": "Python 3", "language": "python"}
     (spec / "kernel.json").write_text(json.dumps(kernel))
+    done: dict[Path, tuple] = {}
 
-    async def run(path: Path, slots: asyncio.Semaphore) -> tuple:
+    async def run(path: Path, slots: asyncio.Semaphore) -> None:
         notebook = read(path)
         notebook.cells.insert(0, nbformat.v4.new_code_cell(SHOW_WARNINGS))
         workdir = tmp_path_factory.mktemp(path.stem)
@@ -83,19 +91,25 @@ def executed(tmp_path_factory) -> dict[Path, tuple[nbformat.NotebookNode, BaseEx
             try:
                 await client.async_execute()
             except Exception as error:  # a failing cell, a timeout or a dead kernel
-                return path, notebook, error
-        return path, notebook, None
+                done[path] = (notebook, error)
+                return
+        done[path] = (notebook, None)
 
-    async def run_all() -> list[tuple]:
+    async def run_all(paths: list[Path]) -> None:
         slots = asyncio.Semaphore(2)
-        return await asyncio.gather(*(run(path, slots) for path in PATHS))
+        await asyncio.gather(*(run(path, slots) for path in paths))
 
-    with pytest.MonkeyPatch.context() as patch:
-        # The kernelspec above comes first on JUPYTER_PATH, so "python3" is this interpreter.
-        patch.setenv("JUPYTER_PATH", str(folder))
-        patch.setenv("WOM_NOTEBOOK_QUICK", "1")
-        outcomes = asyncio.run(run_all())
-    return {path: (notebook, error) for path, notebook, error in outcomes}
+    def get(path: Path) -> tuple:
+        if path not in done:
+            alone = "PYTEST_XDIST_WORKER" in os.environ
+            with pytest.MonkeyPatch.context() as patch:
+                # This kernelspec comes first on JUPYTER_PATH: "python3" is this interpreter.
+                patch.setenv("JUPYTER_PATH", str(folder))
+                patch.setenv("WOM_NOTEBOOK_QUICK", "1")
+                asyncio.run(run_all([path] if alone else [p for p in PATHS if p not in done]))
+        return done[path]
+
+    return get
 
 
 def problems(notebook: nbformat.NotebookNode) -> list[str]:
@@ -114,8 +128,25 @@ def problems(notebook: nbformat.NotebookNode) -> list[str]:
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_notebook_runs_clean(path, executed):
-    notebook, error = executed[path]
+    notebook, error = executed(path)
     found = problems(notebook)
     assert error is None and not found, "\n".join([*found, repr(error)])
     uses_widgets = any("widgets." in cell.source for cell in notebook.cells)
     assert notebook.metadata.get("widgets") or not uses_widgets, "widget state was not saved"
+
+
+def test_problems_reports_errors_stderr_and_warnings():
+    cell = nbformat.v4.new_code_cell("print('hello')")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="hello\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="oops\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="FutureWarning: careful\n"),
+        nbformat.v4.new_output("error", ename="ValueError", evalue="bad", traceback=[]),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    found = problems(notebook)
+    assert [line.split(":")[0] for line in found] == [
+        "cell 0 wrote to stderr",
+        "cell 0 shows a warning",
+        "cell 0",
+    ]

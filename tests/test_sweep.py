@@ -383,3 +383,9 @@ def test_committed_study_runs_small_and_its_script_reads_it(tmp_path):
     )
     assert script.returncode == 0, script.stderr
     assert "trust in friends 0.5" in script.stdout and "trust in friends 1" in script.stdout
+
+
+def test_wom_run_points_to_wom_sweep(tmp_path, capsys):
+    config = write_study(tmp_path / "study.toml", GRID)
+    assert main(["run", str(config), "--quiet"]) == 2
+    assert "this file defines a sweep: use wom sweep" in capsys.readouterr().err

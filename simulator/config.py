@@ -613,7 +613,7 @@ class Scenario(Model):
 
     def for_strategy(self, strategy: Strategy) -> Scenario:
         """This scenario with the strategy's overrides applied and only its channels."""
-        data = self.model_dump()
+        data = self.model_dump(mode="json")  # lists, not tuples: overrides reach segments
         data["channels"] = {n: data["channels"][n] for n in strategy.channels}
         data["strategies"] = []
         for path, value in strategy.set.items():

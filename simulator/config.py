@@ -681,8 +681,8 @@ def validate_scenario(data: dict[str, Any], *, origin: str = "config") -> Scenar
         raise ConfigError(f"{origin}: {where}: {message}{received}{extra}") from None
 
 
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read a TOML scenario, apply ``dotted.path=value`` overrides and validate.
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a scenario file as a plain dict, with one-line errors.
 
     Relative edge-list paths are resolved against the file's folder.
     """
@@ -697,13 +697,23 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    if "sweep" in data:
-        raise ConfigError(f"{path}: this file defines a sweep: use wom sweep {path}")
-    for layer in data.get("layers", {}).values() if isinstance(data.get("layers"), dict) else ():
+    layers = data.get("layers")
+    for layer in layers.values() if isinstance(layers, dict) else ():
         if isinstance(layer, dict) and isinstance(layer.get("path"), str):
             layer_path = Path(layer["path"])
             if not layer_path.is_absolute():
                 layer["path"] = str((path.parent / layer_path).resolve())
+    return data
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read a TOML scenario, apply ``dotted.path=value`` overrides and validate.
+
+    Relative edge-list paths are resolved against the file's folder.
+    """
+    data = read_toml(path)
+    if "sweep" in data:
+        raise ConfigError(f"{path}: this file defines a sweep: use wom sweep {path}")
     apply_overrides(data, overrides or [])
     return validate_scenario(data, origin=str(path))
 

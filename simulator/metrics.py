@@ -22,10 +22,17 @@ if TYPE_CHECKING:
 CONFIDENCE = 0.95
 
 
-def _t_quantile(degrees_of_freedom: int) -> float:
-    from scipy import stats  # imported here: scipy.stats costs a second at start-up
+def t_quantile(degrees_of_freedom: int) -> float:
+    """Two-sided 95 % Student-t quantile.
 
-    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, degrees_of_freedom))
+    Examples
+    --------
+    >>> round(t_quantile(5), 4)
+    2.5706
+    """
+    from scipy.special import stdtrit  # same values as scipy.stats.t.ppf, far cheaper import
+
+    return float(stdtrit(degrees_of_freedom, 0.5 + CONFIDENCE / 2))
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -44,7 +51,7 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     mean = float(values.mean())
     if values.size < 2:
         return mean, math.nan, math.nan
-    half = _t_quantile(values.size - 1) * values.std(ddof=1) / math.sqrt(values.size)
+    half = t_quantile(values.size - 1) * values.std(ddof=1) / math.sqrt(values.size)
     return mean, float(mean - half), float(mean + half)
 
 
@@ -69,7 +76,7 @@ def ratio_interval(numerator: np.ndarray, denominator: np.ndarray) -> tuple[floa
     variance = (covariance[0, 0] - 2 * ratio * covariance[0, 1] + ratio**2 * covariance[1, 1]) / (
         n * y.mean() ** 2
     )
-    half = _t_quantile(n - 1) * math.sqrt(max(variance, 0.0))
+    half = t_quantile(n - 1) * math.sqrt(max(variance, 0.0))
     return ratio, float(ratio - half), float(ratio + half)
 
 

@@ -208,9 +208,7 @@ def _interval_over_time(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     mean = values.mean(axis=0)
     if values.shape[0] < 2:
         return mean, mean, mean
-    from scipy import stats  # scipy.stats is slow to import; only intervals need it
-
-    quantile = stats.t.ppf(0.5 + metrics.CONFIDENCE / 2, values.shape[0] - 1)
+    quantile = metrics.t_quantile(values.shape[0] - 1)
     half = quantile * values.std(axis=0, ddof=1) / math.sqrt(values.shape[0])
     return mean, mean - half, mean + half
 

@@ -248,27 +248,6 @@ def _validate_sweep(data: dict[str, Any], *, origin: str) -> Sweep:
         raise ConfigError(f"{origin}: {where}: {message}{received}") from None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    # Mirrors simulator.config.load_scenario, which validates the whole file as a Scenario.
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the file ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    layers = data.get("layers")
-    for layer in layers.values() if isinstance(layers, dict) else ():
-        if isinstance(layer, dict) and isinstance(layer.get("path"), str):
-            layer_path = Path(layer["path"])
-            if not layer_path.is_absolute():
-                layer["path"] = str((path.parent / layer_path).resolve())
-    return data
-
-
 def parse_values(text: str) -> list[Any]:
     """Comma-separated values, each read as TOML (strings may be bare).
 
@@ -362,7 +341,7 @@ def load_study(
     paths that vary together; the replication options replace the file's.
     """
     path = Path(path)
-    data = _read_toml(path)
+    data = cfg.read_toml(path)
     sweep_data = data.pop("sweep", {})
     if not isinstance(sweep_data, dict):
         raise ConfigError(f"{path}: sweep must be a table ([sweep]), got {sweep_data!r}")

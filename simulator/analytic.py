@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq, least_squares
 
 __all__ = [
     "BassFit",
@@ -380,6 +379,8 @@ def _percolation_root(branching: float) -> float:
             return 1.0 - branching
         return log_missed / -math.expm1(-log_missed) - branching
 
+    from scipy.optimize import brentq  # imported on use: scipy.optimize takes 0.7 s to load
+
     root = brentq(excess, 0.0, branching, xtol=1e-300, rtol=4 * np.finfo(float).eps)
     return -math.expm1(-root)
 
@@ -661,11 +662,15 @@ def fit_bass(
 ) -> BassFit:
     """Fit Bass p, q and market size m to a cumulative adoption curve by least squares.
 
-    Minimises ``sum_i (m F(t_i; p, q) - cumulative_i)^2`` with
-    :func:`scipy.optimize.least_squares` (trust-region reflective) within the bounds
-    p in [1e-6, 1], q in [0, 10], m > 0. Starting values: ``m0 = 1.2 max(cumulative)``
-    (or the fixed ``market_size``), ``p0`` from the first increment per unit time as a
-    share of ``m0``, and ``q0 = 0.3``.
+    Minimises ``sum_i (m F(t_i; p, q) - cumulative_i)^2`` within the bounds
+    p in [1e-6, 1], q in [0, 10], m > 0 (the nonlinear least squares of Srinivasan and
+    Mason 1986). For each (p, q) the best m has a closed form, so only p and q are
+    searched (variable projection): a coarse log grid picks the start, so a poor first
+    guess cannot trap the fit in a far local minimum, and bounded Levenberg-Marquardt
+    steps with the exact Jacobian refine it. In the rare narrow valley where those steps
+    crawl (a curve that saturates within two or three points), the refinement is finished
+    by :func:`scipy.optimize.least_squares`; it is not the first choice only because
+    importing ``scipy.optimize`` takes 0.7 s, a seventh of the budget of ``wom run``.
 
     Parameters
     ----------
@@ -695,6 +700,8 @@ def fit_bass(
     Bass, F. M. (1969). *Management Science* 15(5):215-227.
     Srinivasan, V., & Mason, C. H. (1986). Nonlinear least squares estimation of new
     product diffusion models. *Marketing Science* 5(2):169-178.
+    Golub, G., & Pereyra, V. (2003). Separable nonlinear least squares: the variable
+    projection method and its applications. *Inverse Problems* 19(2):R1-R26.
 
     Examples
     --------
@@ -710,36 +717,125 @@ def fit_bass(
     if market_size is not None:
         market_size = _check_float(market_size, "market_size", function, low=0.0, low_closed=False)
 
+    # Everything is fitted in units of the curve's maximum, so counts and fractions are
+    # fitted with the same tolerances.
     scale = float(adopters.max())
-    m_start = market_size if market_size is not None else 1.2 * scale
-    first_rate = (adopters[1] - adopters[0]) / (times[1] - times[0])
-    p_start = float(np.clip(first_rate / m_start, 1e-4, 0.5))
-    q_start = 0.3
+    curve = _ScaledBassCurve(
+        times, adopters / scale, None if market_size is None else market_size / scale
+    )
+    start = curve.grid_start()
+    try:
+        p, q = _levenberg_marquardt(curve, start)
+    except RuntimeError:
+        p, q = _least_squares(curve, start)
+    residuals, _, market = curve.evaluate(np.array([p, q]))
+    rmse = float(np.sqrt(np.mean((residuals * scale) ** 2)))
+    fitted_m = market_size if market_size is not None else market * scale
+    return BassFit(p=p, q=q, market_size=fitted_m, rmse=rmse, peak_time=bass_peak_time(p, q))
 
-    # Residuals are divided by the curve's maximum so counts and fractions are fitted with
-    # the same tolerances.
-    if market_size is None:
 
-        def residuals(x: np.ndarray) -> np.ndarray:
-            return (x[2] * _bass_cumulative(times, x[0], x[1]) - adopters) / scale
+_LOWER = np.array([_P_BOUNDS[0], _Q_BOUNDS[0]])
+_UPPER = np.array([_P_BOUNDS[1], _Q_BOUNDS[1]])
 
-        start = [p_start, q_start, m_start]
-        lower = [_P_BOUNDS[0], _Q_BOUNDS[0], 1e-12 * scale]
-        upper = [_P_BOUNDS[1], _Q_BOUNDS[1], np.inf]
-    else:
-        fixed_m = market_size
 
-        def residuals(x: np.ndarray) -> np.ndarray:
-            return (fixed_m * _bass_cumulative(times, x[0], x[1]) - adopters) / scale
+@dataclass(frozen=True, slots=True)
+class _ScaledBassCurve:
+    """A curve to fit, scaled to a maximum of 1, and its residuals for given (p, q)."""
 
-        start = [p_start, q_start]
-        lower = [_P_BOUNDS[0], _Q_BOUNDS[0]]
-        upper = [_P_BOUNDS[1], _Q_BOUNDS[1]]
+    times: np.ndarray
+    target: np.ndarray
+    fixed_market: float | None
+
+    def evaluate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """Residuals ``m F - target``, their Jacobian in (p, q) and m (fixed or best)."""
+        p, q = float(x[0]), float(x[1])
+        decay = np.exp(-(p + q) * self.times)
+        denominator = 1.0 + (q / p) * decay
+        share = -np.expm1(-(p + q) * self.times) / denominator
+        # F = (1 - E) / D, E = exp(-(p + q) t), D = 1 + (q/p) E, and dE/dp = dE/dq = -t E.
+        d_decay = -self.times * decay
+        d_denominator = np.column_stack(
+            [-(q / p**2) * decay + (q / p) * d_decay, decay / p + (q / p) * d_decay]
+        )
+        jacobian = (-d_decay[:, None] - share[:, None] * d_denominator) / denominator[:, None]
+        if self.fixed_market is not None:
+            market = self.fixed_market
+        else:
+            norm = float(share @ share)
+            market = max(float(share @ self.target) / norm, 1e-12)
+            # Kaufman's variable-projection Jacobian: the part of dF that m cannot absorb.
+            jacobian = jacobian - np.outer(share, share @ jacobian) / norm
+        return market * share - self.target, market * jacobian, market
+
+    def grid_start(self) -> np.ndarray:
+        """The (p, q) of least squared error on a log grid, each with its best m."""
+        p_grid = np.geomspace(_P_BOUNDS[0], _P_BOUNDS[1], 61)
+        q_grid = np.concatenate([[0.0], np.geomspace(1e-3, _Q_BOUNDS[1], 61)])
+        p, q = (grid.reshape(-1, 1) for grid in np.meshgrid(p_grid, q_grid, indexing="ij"))
+        rate = (p + q) * self.times
+        shares = -np.expm1(-rate) / (1.0 + (q / p) * np.exp(-rate))
+        if self.fixed_market is None:
+            norms = np.einsum("gt,gt->g", shares, shares)
+            market = np.maximum(shares @ self.target / np.maximum(norms, 1e-300), 1e-12)
+        else:
+            market = np.full(shares.shape[0], self.fixed_market)
+        errors = market[:, None] * shares - self.target
+        best = int(np.argmin(np.einsum("gt,gt->g", errors, errors)))
+        return np.array([p[best, 0], q[best, 0]])
+
+
+def _levenberg_marquardt(
+    curve: _ScaledBassCurve, start: np.ndarray, *, max_iterations: int = 200
+) -> tuple[float, float]:
+    """Refine (p, q) by bounded Levenberg-Marquardt steps; RuntimeError if it crawls.
+
+    A parameter on a bound whose gradient points outward is held there (an active set);
+    the others take the damped Gauss-Newton step. The fit stops when a step lowers the
+    squared error by less than a relative 1e-14 or moves (p, q) by less than a relative
+    1e-14, when the error is at rounding level, or when no step lowers it at all.
+    """
+    x = np.clip(start, _LOWER, _UPPER)
+    residuals, jacobian, _ = curve.evaluate(x)
+    cost = float(residuals @ residuals)
+    damping = 1e-3
+    for _ in range(max_iterations):
+        gradient = jacobian.T @ residuals
+        free = ~(((x <= _LOWER) & (gradient > 0)) | ((x >= _UPPER) & (gradient < 0)))
+        if not free.any() or cost <= 1e-26 * curve.times.size:
+            return float(x[0]), float(x[1])
+        normal = jacobian[:, free].T @ jacobian[:, free]
+        diagonal = np.diag(np.maximum(np.diag(normal), 1e-30))
+        while True:
+            step = np.zeros_like(x)
+            with np.errstate(all="ignore"):
+                step[free] = np.linalg.lstsq(normal + damping * diagonal, -gradient[free])[0]
+            trial = np.clip(x + step, _LOWER, _UPPER)
+            if np.all(np.isfinite(trial)):
+                trial_residuals, trial_jacobian, _ = curve.evaluate(trial)
+                trial_cost = float(trial_residuals @ trial_residuals)
+                if trial_cost < cost:
+                    break
+            damping *= 10.0
+            if damping > 1e20:  # no step lowers the error: a minimum, or one on a bound
+                return float(x[0]), float(x[1])
+        improvement = cost - trial_cost
+        moved = float(np.max(np.abs(trial - x) / np.maximum(np.abs(x), 1e-6)))
+        x, residuals, jacobian, cost = trial, trial_residuals, trial_jacobian, trial_cost
+        damping = max(damping / 10.0, 1e-15)
+        if improvement <= 1e-14 * cost or moved <= 1e-14:
+            return float(x[0]), float(x[1])
+    raise RuntimeError(f"fit_bass: Levenberg-Marquardt crawled for {max_iterations} steps")
+
+
+def _least_squares(curve: _ScaledBassCurve, start: np.ndarray) -> tuple[float, float]:
+    """Finish a fit with scipy's trust-region reflective least squares."""
+    from scipy.optimize import least_squares
 
     result = least_squares(
-        residuals,
-        start,
-        bounds=(lower, upper),
+        lambda x: curve.evaluate(x)[0],
+        np.clip(start, _LOWER, _UPPER),
+        jac=lambda x: curve.evaluate(x)[1],
+        bounds=(_LOWER, _UPPER),
         x_scale="jac",
         ftol=1e-14,
         xtol=1e-14,
@@ -748,11 +844,7 @@ def fit_bass(
     )
     if result.status <= 0:
         raise RuntimeError(f"fit_bass did not converge: {result.message}")
-
-    p, q = float(result.x[0]), float(result.x[1])
-    fitted_m = float(result.x[2]) if market_size is None else market_size
-    rmse = float(np.sqrt(np.mean((result.fun * scale) ** 2)))
-    return BassFit(p=p, q=q, market_size=fitted_m, rmse=rmse, peak_time=bass_peak_time(p, q))
+    return float(result.x[0]), float(result.x[1])
 
 
 def _check_curve(t: object, cumulative: object, function: str) -> tuple[np.ndarray, np.ndarray]:

@@ -118,7 +118,7 @@ def _format_table(frame) -> str:
 
 
 def _write_outputs(
-    out: Path, result, scenario, overwrite: bool, started: float, lang: str = "en"
+    out: Path, result, scenario, summary, overwrite: bool, started: float, lang: str = "en"
 ) -> None:
     """Write every file into a sibling folder, then move it into place in one step."""
     from simulator.report import write_report
@@ -131,7 +131,6 @@ def _write_outputs(
     partial.mkdir(parents=True)
     try:
         (partial / "scenario.toml").write_text(scenario_to_toml(scenario), encoding="utf-8")
-        summary = result.to_frame("summary")
         summary.to_csv(partial / "summary.csv", index=False)
         result.to_frame("replicates").to_csv(partial / "replicates.csv", index=False)
         series = result.to_frame("series")
@@ -192,6 +191,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    summary = result.to_frame("summary")  # computed once: printed, written and reported
     if not args.quiet:
         print(scenario.title)
         print(
@@ -199,9 +199,9 @@ def _run(args: argparse.Namespace) -> int:
             f"of {scenario.simulation.dt:g} {scenario.simulation.time_unit}, "
             f"seed {scenario.simulation.seed}; intervals are 95 %"
         )
-        print(_format_table(result.to_frame("summary")))
+        print(_format_table(summary))
     if args.out is not None:
-        _write_outputs(args.out, result, scenario, args.overwrite, started, args.lang)
+        _write_outputs(args.out, result, scenario, summary, args.overwrite, started, args.lang)
         if not args.quiet:
             print(f"results written to {args.out}")
     return 0

@@ -7,6 +7,7 @@ delta-method interval, which stays finite when a replicate has no adoption.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -22,17 +23,61 @@ if TYPE_CHECKING:
 CONFIDENCE = 0.95
 
 
+@functools.cache
 def t_quantile(degrees_of_freedom: int) -> float:
-    """Two-sided 95 % Student-t quantile.
+    """Two-sided 95 % Student-t quantile for a whole number of degrees of freedom.
+
+    Solves ``P(|T| <= t) = 0.95`` with Newton steps on the closed-form distribution
+    function of Student's t with an integer number of degrees of freedom (Abramowitz and
+    Stegun 1964, 26.7.3-4). It matches ``scipy.stats.t.ppf`` to 1e-12 (a test checks
+    1 to 3,000 degrees of freedom) without importing ``scipy.special`` (0.3 s) in every
+    ``wom run``.
 
     Examples
     --------
     >>> round(t_quantile(5), 4)
     2.5706
+    >>> round(t_quantile(1), 3), round(t_quantile(10_000), 4)
+    (12.706, 1.9602)
     """
-    from scipy.special import stdtrit  # same values as scipy.stats.t.ppf, far cheaper import
+    nu = int(degrees_of_freedom)
+    if nu != degrees_of_freedom or nu < 1:
+        raise ValueError(
+            f"degrees_of_freedom must be a whole number >= 1; got {degrees_of_freedom!r}"
+        )
+    tail = (1.0 - CONFIDENCE) / 2
+    if nu == 1:  # Cauchy
+        return math.tan(math.pi * (0.5 - tail))
+    if nu == 2:
+        upper = 1.0 - tail
+        return (2 * upper - 1) / math.sqrt(2 * upper * (1 - upper))
+    log_density_constant = (
+        math.lgamma((nu + 1) / 2) - math.lgamma(nu / 2) - 0.5 * math.log(nu * math.pi)
+    )
+    z = 1.959963984540054  # the normal quantile: the t quantile lies above it
+    t = z + (z**3 + z) / (4 * nu)  # Cornish-Fisher start
+    # P(|T| <= t) is concave in t > 0, so after at most one step Newton climbs from below.
+    for _ in range(100):
+        step = (CONFIDENCE - _t_central_probability(t, nu)) / (
+            2 * math.exp(log_density_constant - (nu + 1) / 2 * math.log1p(t * t / nu))
+        )
+        t += step
+        if abs(step) <= 1e-14 * t:
+            break
+    return t
 
-    return float(stdtrit(degrees_of_freedom, 0.5 + CONFIDENCE / 2))
+
+def _t_central_probability(t: float, nu: int) -> float:
+    """P(|T| <= t) for Student's t with an integer nu >= 3 (Abramowitz and Stegun 26.7.3-4)."""
+    theta = math.atan(t / math.sqrt(nu))
+    cos2 = math.cos(theta) ** 2
+    # Sum of the terms c_k cos^(2k) theta, each the one before times a ratio.
+    k = np.arange(1, nu // 2, dtype=np.float64)
+    ratios = (2 * k - 1) / (2 * k) if nu % 2 == 0 else (2 * k) / (2 * k + 1)
+    total = 1.0 + float(np.cumprod(cos2 * ratios).sum())
+    if nu % 2 == 0:
+        return math.sin(theta) * total
+    return 2 / math.pi * (theta + math.sin(theta) * math.cos(theta) * total)
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float]:

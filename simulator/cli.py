@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     run.add_argument("--quiet", action="store_true", help="no table, no progress bar")
     run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes that share the replicate blocks (default 1); results do not change",
+    )
+    run.add_argument(
         "--lang", choices=("en", "es"), default="en", help="language of report.html (default en)"
     )
 
@@ -118,7 +124,14 @@ def _format_table(frame) -> str:
 
 
 def _write_outputs(
-    out: Path, result, scenario, summary, overwrite: bool, started: float, lang: str = "en"
+    out: Path,
+    result,
+    scenario,
+    summary,
+    overwrite: bool,
+    started: float,
+    lang: str = "en",
+    workers: int = 1,
 ) -> None:
     """Write every file into a sibling folder, then move it into place in one step."""
     from simulator.report import write_report
@@ -148,6 +161,7 @@ def _write_outputs(
             result,
             {
                 "command": sys.argv,
+                "workers": workers,
                 "wall_seconds": round(time.perf_counter() - started, 3),
                 "files": [*sorted(p.name for p in partial.iterdir()), "manifest.json"],
             },
@@ -187,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
     try:
-        result = simulate(scenario, progress=progress)
+        result = simulate(scenario, progress=progress, workers=args.workers)
     finally:
         if bar is not None:
             bar.close()
@@ -201,7 +215,9 @@ def _run(args: argparse.Namespace) -> int:
         )
         print(_format_table(summary))
     if args.out is not None:
-        _write_outputs(args.out, result, scenario, summary, args.overwrite, started, args.lang)
+        _write_outputs(
+            args.out, result, scenario, summary, args.overwrite, started, args.lang, args.workers
+        )
         if not args.quiet:
             print(f"results written to {args.out}")
     return 0

@@ -50,6 +50,14 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     assert read("a") != read("c")
 
 
+def test_two_workers_write_the_same_summary_as_one(tmp_path):
+    for name, workers in (("one", "1"), ("two", "2")):
+        args = ["run", "--out", str(tmp_path / name), "--seed", "7", "--quiet", *QUICK]
+        assert main([*args, "--workers", workers]) == 0
+    read = lambda name: (tmp_path / name / "summary.csv").read_bytes()  # noqa: E731
+    assert read("one") == read("two")
+
+
 def test_show_default_and_validate(tmp_path, capsys):
     assert main(["show-default"]) == 0
     text = capsys.readouterr().out
@@ -91,6 +99,7 @@ def _bad_toml(tmp_path, text):
             "extra: is not a parameter",
         ),
         (lambda t: ["run", "--replicates", "0"], "simulation.replicates"),
+        (lambda t: ["run", "--workers", "0"], "workers must be an integer >= 1, got 0"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, make_args, message):

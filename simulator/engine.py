@@ -193,9 +193,21 @@ def block_sizes(replicates: int, block_size: int) -> list[int]:
     return [block_size] * full + ([rest] if rest else [])
 
 
-def run_block(prepared: PreparedStrategy, block: int, replicates: int) -> dict[str, np.ndarray]:
-    """Simulate one block of replicates; its streams depend only on the seed and ``block``."""
-    return _Block(prepared, block, replicates).run()
+def run_block(
+    prepared: PreparedStrategy,
+    block: int,
+    replicates: int,
+    *,
+    observe: Callable[[np.ndarray], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Simulate one block of replicates; its streams depend only on the seed and ``block``.
+
+    ``observe``, if given, is called with everyone's state (one int8 per person and
+    replicate, replicate-major, see :mod:`simulator.adoption` for the codes) before the
+    first step and after each step that runs; it must not modify the array. It is how
+    :func:`simulator.trace.trace` records a run without a second copy of the engine.
+    """
+    return _Block(prepared, block, replicates).run(observe)
 
 
 class _Block:
@@ -255,14 +267,18 @@ class _Block:
 
     # ----------------------------------------------------------------- one step
 
-    def run(self) -> dict[str, np.ndarray]:
+    def run(self, observe: Callable[[np.ndarray], None] | None = None) -> dict[str, np.ndarray]:
         steps = self.scenario.simulation.steps
         last_event = max(
             (int(np.flatnonzero(p.impressions_at).max(initial=-1)) for p in self.p.plans),
             default=-1,
         )
+        if observe is not None:
+            observe(self.state)
         for step in range(steps):
             self.step(step)
+            if observe is not None:
+                observe(self.state)
             for name, series in self.series.items():
                 series[:, step + 1] = self.counts[name]
             if (

@@ -212,7 +212,7 @@ def summarize(result: RunResult) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from simulator.validation import bass_fit_summary  # imports scipy.optimize on use
+    from simulator.validation import bass_fit_summary  # on use: fits are optional
 
     margin = result.scenario.product.margin
     rows = [strategy_summary(s, result.days, margin) for s in result.strategies]

@@ -74,23 +74,6 @@ class Trace:
         return (self.states == state).sum(axis=1)
 
 
-class _Recorder(engine._Block):
-    """The engine's block, keeping one replicate's states after each step.
-
-    The engine has no public per-step hook; subclassing its block reuses the exact step
-    (so the traced run is the reported run) without copying the engine's logic.
-    """
-
-    def __init__(self, prepared: engine.PreparedStrategy, block: int, replicates: int) -> None:
-        super().__init__(prepared, block, replicates)
-        self.keep = slice(0, self.size)
-        self.history = [self.state[self.keep].copy()]
-
-    def step(self, step: int) -> None:
-        super().step(step)
-        self.history.append(self.state[self.keep].copy())
-
-
 def trace(
     scenario: cfg.Scenario,
     strategy: str | None = None,
@@ -132,10 +115,13 @@ def trace(
     first_block = engine.block_sizes(
         scenario.simulation.replicates, scenario.simulation.block_size
     )[0]
-    recorder = _Recorder(prepared, 0, first_block)
-    recorder.run()
+    people = prepared.population.size
+    history: list[np.ndarray] = []
+    # Replicate 0 is the first `people` states of block 0: the very run simulate reports.
+    engine.run_block(
+        prepared, 0, first_block, observe=lambda state: history.append(state[:people].copy())
+    )
     steps = scenario.simulation.steps
-    history = recorder.history
     # stop_when_quiet ends a block early: the rest of the run repeats the last states.
     history += [history[-1]] * (steps + 1 - len(history))
     return Trace(

@@ -129,7 +129,7 @@ def fit_adoption_curve(years: np.ndarray, adopters: np.ndarray) -> dict[str, flo
     >>> fit_adoption_curve(years, np.full(61, 7.0))["p"]  # flat: nothing to fit
     nan
     """
-    from simulator import analytic  # scipy.optimize: imported on first use, not by `wom`
+    from simulator import analytic  # imported on first use
 
     times = np.asarray(years, np.float64)
     curve = np.asarray(adopters, np.float64)

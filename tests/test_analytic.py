@@ -528,7 +528,7 @@ def test_fit_bass_is_never_worse_than_scipy_least_squares() -> None:
             continue
         scale = noisy.max()
         reference = least_squares(
-            lambda x: (x[2] * bass_cumulative(times, x[0], x[1]) - noisy) / scale,
+            lambda x, t=times, y=noisy, s=scale: (x[2] * bass_cumulative(t, x[0], x[1]) - y) / s,
             [0.01, 0.3, 1.2],
             bounds=([1e-6, 0.0, 1e-12], [1.0, 10.0, np.inf]),
             x_scale="jac",

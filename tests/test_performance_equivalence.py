@@ -246,10 +246,11 @@ def test_aware_counts_match_the_state():
     # people whose state left "unaware", replicate by replicate.
     scenario = small_scenario(replicates=8, block_size=8)
     prepared = prepare(scenario)[3]  # social ads: many repeated impressions per person
-    block = engine._Block(prepared, 0, 8)
-    block.run()
-    unaware = (block.state.reshape(8, -1) == 0).sum(axis=1)
-    assert np.array_equal(block.counts["aware"], scenario.population.size - unaware)
+    states: list[np.ndarray] = []
+    output = engine.run_block(prepared, 0, 8, observe=lambda state: states.append(state.copy()))
+    assert len(states) >= 2  # before the first step, and after each step run
+    unaware = (states[-1].reshape(8, -1) == 0).sum(axis=1)
+    assert np.array_equal(output["aware"][:, -1], scenario.population.size - unaware)
 
 
 def test_two_processes_give_the_one_process_result():

@@ -772,8 +772,7 @@ class _ScaledBassCurve:
         p_grid = np.geomspace(_P_BOUNDS[0], _P_BOUNDS[1], 61)
         q_grid = np.concatenate([[0.0], np.geomspace(1e-3, _Q_BOUNDS[1], 61)])
         p, q = (grid.reshape(-1, 1) for grid in np.meshgrid(p_grid, q_grid, indexing="ij"))
-        rate = (p + q) * self.times
-        shares = -np.expm1(-rate) / (1.0 + (q / p) * np.exp(-rate))
+        shares = _bass_cumulative(self.times, p, q)  # one row per (p, q) pair
         if self.fixed_market is None:
             norms = np.einsum("gt,gt->g", shares, shares)
             market = np.maximum(shares @ self.target / np.maximum(norms, 1e-300), 1e-12)

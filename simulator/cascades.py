@@ -216,19 +216,9 @@ def independent_cascade(
             )
         )
         return (sizes, trials) if return_trials else sizes
-    scenario = cascade_scenario(
-        indptr.size - 1,
-        seeds,
-        rule=cfg.IndependentRule(),
-        persuasion=p,
-        replicates=replicates,
-        seed=_integer_seed(rng),
+    return _by_engine(
+        indptr, indices, seeds, cfg.IndependentRule(), p, replicates, rng, return_trials
     )
-    result = simulate(scenario, graphs={"graph": (indptr, indices)})
-    sizes = _final_sizes(result)
-    if return_trials:
-        return sizes, np.asarray(result.strategies[0].messages, np.int64)
-    return sizes
 
 
 def linear_threshold(
@@ -273,11 +263,26 @@ def linear_threshold(
             )
         )
         return (sizes, trials) if return_trials else sizes
+    rule = cfg.ThresholdRule(weights="inverse_in_degree")
+    return _by_engine(indptr, indices, seeds, rule, 1.0, replicates, rng, return_trials)
+
+
+def _by_engine(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    seeds: np.ndarray,
+    rule: cfg.IndependentRule | cfg.ThresholdRule,
+    persuasion: float,
+    replicates: int,
+    rng: Any,
+    return_trials: bool,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """A classic cascade run by the ordinary engine: the reference of the kernels."""
     scenario = cascade_scenario(
         indptr.size - 1,
         seeds,
-        rule=cfg.ThresholdRule(weights="inverse_in_degree"),
-        persuasion=1.0,
+        rule=rule,
+        persuasion=persuasion,
         replicates=replicates,
         seed=_integer_seed(rng),
     )

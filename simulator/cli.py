@@ -9,9 +9,21 @@ import sys
 import time
 from pathlib import Path
 
+from simulator import outputs
 from simulator.errors import SimulatorError
 
 EXIT_BAD_INPUT = 2
+RUN_KIND = "wom run"
+"""The ``kind`` in the manifest of a ``wom run`` output folder."""
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("wom-simulator")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown (not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Word-of-mouth diffusion simulator: compare friends' recommendations, "
         "advertising, newspaper ads and social media at equal budget.",
     )
+    parser.add_argument("--version", action="version", version=f"wom {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run a scenario (the built-in one by default)")
@@ -82,15 +95,24 @@ def _scenario(args: argparse.Namespace):
     return validate_scenario(data, origin="default scenario")
 
 
-def _check_out(out: Path | None, overwrite: bool) -> None:
+def _inputs(args: argparse.Namespace, scenario) -> list[Path]:
+    """Files this run reads: an output folder may never hold them."""
+    paths = [Path(args.config)] if args.config else []
+    paths += [Path(layer.path) for layer in scenario.layers.values() if layer.kind == "edge_list"]
+    return paths
+
+
+def _check_out(out: Path | None, overwrite: bool, inputs: list[Path]) -> None:
+    """Refuse an unusable or irreplaceable ``--out`` before any simulation."""
     if out is None:
         return
-    if out.exists() and not out.is_dir():
-        raise SimulatorError(f"--out {out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise SimulatorError(
-            f"--out {out}: folder already holds files; choose a new folder or pass --overwrite"
-        )
+    outputs.check_writable(out)
+    if out.is_dir() and any(out.iterdir()):
+        if not overwrite:
+            raise SimulatorError(
+                f"--out {out}: folder already holds files; choose a new folder or pass --overwrite"
+            )
+        outputs.check_replaceable(out, kind=RUN_KIND, inputs=inputs)
 
 
 def _format_table(frame) -> str:
@@ -132,13 +154,15 @@ def _write_outputs(
     started: float,
     lang: str = "en",
     workers: int = 1,
+    inputs: tuple[Path, ...] = (),
 ) -> None:
     """Write every file into a sibling folder, then move it into place in one step."""
     from simulator.report import write_report
     from simulator.results import write_manifest
     from simulator.toml_writer import scenario_to_toml
 
-    partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+    outputs.remove_stale_partials(out)
+    partial = outputs.partial_folder(out)
     if partial.exists():
         shutil.rmtree(partial)
     partial.mkdir(parents=True)
@@ -160,6 +184,7 @@ def _write_outputs(
             partial / "manifest.json",
             result,
             {
+                "kind": RUN_KIND,
                 "command": sys.argv,
                 "workers": workers,
                 "wall_seconds": round(time.perf_counter() - started, 3),
@@ -171,6 +196,10 @@ def _write_outputs(
                 raise SimulatorError(
                     f"--out {out}: folder filled up while running; results kept in {partial}"
                 )
+            try:  # checked again: the folder may have changed while we simulated
+                outputs.check_replaceable(out, kind=RUN_KIND, inputs=inputs)
+            except SimulatorError as exc:
+                raise SimulatorError(f"{exc}; results kept in {partial}") from None
             shutil.rmtree(out)
         partial.rename(out)
     except SimulatorError:
@@ -183,7 +212,8 @@ def _write_outputs(
 def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     scenario = _scenario(args)
-    _check_out(args.out, args.overwrite)
+    inputs = _inputs(args, scenario)
+    _check_out(args.out, args.overwrite, inputs)
     from simulator.engine import simulate
 
     bar = None
@@ -216,7 +246,15 @@ def _run(args: argparse.Namespace) -> int:
         print(_format_table(summary))
     if args.out is not None:
         _write_outputs(
-            args.out, result, scenario, summary, args.overwrite, started, args.lang, args.workers
+            args.out,
+            result,
+            scenario,
+            summary,
+            args.overwrite,
+            started,
+            args.lang,
+            args.workers,
+            tuple(inputs),
         )
         if not args.quiet:
             print(f"results written to {args.out}")

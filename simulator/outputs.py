@@ -1,0 +1,169 @@
+"""Output folders: checked before any work, replaced only when they hold our own output.
+
+A research tool writes into its users' folders, so the rules are strict:
+
+- ``--out`` is checked before simulating: its nearest existing ancestor must be a folder
+  in which we can create one, so a run never ends in a traceback after the work is done;
+- an existing folder is replaced (``--overwrite``, ``--fresh``) only when its
+  ``manifest.json`` says it is a previous output of the same command and every entry in
+  it is a file that command wrote;
+- never ``/``, the home folder, the working directory or one of its ancestors, nor a
+  folder that holds an input being read (the scenario file, an edge list);
+- results are written into a hidden sibling ``.NAME.partial-PID`` and moved into place
+  in one step; partial folders left by a killed run are removed by the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from simulator.errors import SimulatorError
+
+PARTIAL_MARK = ".partial-"
+
+
+def nearest_existing(path: Path) -> Path:
+    """``path`` itself or its closest ancestor that exists."""
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_writable(out: Path, option: str = "--out") -> None:
+    """Refuse an ``out`` that cannot be created, before any work is done.
+
+    Examples
+    --------
+    >>> check_writable(Path("/proc/wom-results"))
+    Traceback (most recent call last):
+    ...
+    simulator.errors.SimulatorError: --out /proc/wom-results: cannot create a folder in /proc (...)
+    """
+    absolute = Path(os.path.abspath(out))
+    if absolute.exists() and not absolute.is_dir():
+        raise SimulatorError(f"{option} {out}: exists and is not a folder")
+    base = nearest_existing(absolute)
+    if not base.is_dir():
+        raise SimulatorError(
+            f"{option} {out}: {base} is a file, so no folder can be made below it"
+        )
+    try:  # os.access says yes to root on read-only mounts and /proc: try for real
+        probe = tempfile.mkdtemp(prefix=".wom-probe-", dir=base)
+    except OSError as exc:
+        raise SimulatorError(
+            f"{option} {out}: cannot create a folder in {base} ({exc.strerror or exc})"
+        ) from None
+    os.rmdir(probe)
+
+
+def _protected(out: Path, inputs: Iterable[Path]) -> str | None:
+    """Why ``out`` may never be replaced, or None."""
+    resolved = out.resolve()
+    cwd = Path.cwd().resolve()
+    if resolved == Path(resolved.anchor):
+        return "it is the root folder"
+    if resolved == Path.home().resolve():
+        return "it is the home folder"
+    if cwd == resolved:
+        return "it is the working directory"
+    if cwd.is_relative_to(resolved):
+        return "it holds the working directory"
+    for source in inputs:
+        if Path(source).resolve().is_relative_to(resolved):
+            return f"it holds {source}, an input of this run"
+    return None
+
+
+def check_replaceable(
+    out: Path,
+    *,
+    kind: str,
+    inputs: Iterable[Path] = (),
+    option: str = "--out",
+    flag: str = "--overwrite",
+) -> None:
+    """Refuse to replace ``out`` unless it is a previous output of the ``kind`` command.
+
+    ``kind`` is the manifest's ``kind`` (``"wom run"``, ``"wom sweep"``); an empty folder
+    or a missing one is always fine.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "thesis.md").write_text("mine")
+    >>> check_replaceable(folder, kind="wom run")
+    Traceback (most recent call last):
+    ...
+    simulator.errors.SimulatorError: --out ...: --overwrite only replaces a folder written by wom run (it has no manifest.json); choose another folder
+    """
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    reason = _protected(out, inputs)
+    if reason is not None:
+        raise SimulatorError(f"{option} {out}: {flag} refused: {reason}; choose another folder")
+    manifest = out / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        data = None
+    except (OSError, ValueError):
+        data = {}
+    if data is None:
+        raise SimulatorError(
+            f"{option} {out}: {flag} only replaces a folder written by {kind} (it has no "
+            "manifest.json); choose another folder"
+        )
+    if not isinstance(data, dict) or data.get("kind", kind) != kind or "files" not in data:
+        raise SimulatorError(
+            f"{option} {out}: {flag} only replaces a folder written by {kind} (its "
+            "manifest.json is not one); choose another folder"
+        )
+    written = set(data.get("files") or ())
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in written)
+    if foreign:
+        raise SimulatorError(
+            f"{option} {out}: {flag} refused: it holds files {kind} did not write "
+            f"({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}); move them or "
+            "choose another folder"
+        )
+
+
+def partial_folder(out: Path) -> Path:
+    """The hidden sibling that a run writes into before moving it to ``out``."""
+    out = Path(os.path.abspath(out))
+    return out.with_name(f".{out.name}{PARTIAL_MARK}{os.getpid()}")
+
+
+def remove_stale_partials(out: Path) -> list[Path]:
+    """Remove ``.NAME.partial-PID`` siblings of ``out`` whose process is gone."""
+    removed: list[Path] = []
+    out = Path(os.path.abspath(out))
+    parent = out.parent
+    if not parent.is_dir():
+        return removed
+    for candidate in parent.glob(f".{out.name}{PARTIAL_MARK}*"):
+        pid_text = candidate.name.rpartition(PARTIAL_MARK)[2]
+        if not pid_text.isdecimal() or not candidate.is_dir() or _alive(int(pid_text)):
+            continue
+        shutil.rmtree(candidate, ignore_errors=True)
+        removed.append(candidate)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own from an earlier call in this process: finished or failed
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -69,12 +69,12 @@ CPM = {
         usd(10.0),
         "Facebook CPM USD 10, within published figures: USD 5.75 (Salesforce Marketing Cloud, "
         "Q1 2016), USD 6-15 (prooflytics 2025-26), USD 19.80 (superads, 2024-25); the "
-        "CALIBRATION.md default",
+        "docs/CALIBRATION.md default",
     ),
     "instagram": Sourced(
         usd(10.0),
         "Instagram CPM USD 10: USD 4.44 (Salesforce Marketing Cloud, Q1 2016), USD 9.50 "
-        "(gitnux aggregator, 2023); the CALIBRATION.md default",
+        "(gitnux aggregator, 2023); the docs/CALIBRATION.md default",
     ),
 }
 
@@ -97,7 +97,7 @@ WEAK_TIE_FACTOR = Sourced(
 DISSATISFIED_SHARE = Sourced(
     0.05,
     "Goldenberg, Libai, Moldovan and Muller 2007, The NPV of bad news: their motivating case "
-    "is a product failing for about 2 % of the market; 5 % is the top of CALIBRATION.md's "
+    "is a product failing for about 2 % of the market; 5 % is the top of docs/CALIBRATION.md's "
     "suggested 2-5 % range",
 )
 DETRACTOR_TALK_MULTIPLIER = Sourced(
@@ -105,7 +105,7 @@ DETRACTOR_TALK_MULTIPLIER = Sourced(
 )
 NEGATIVE_IMPACT = Sourced(
     1.0,
-    "assumption: equal impact, CALIBRATION.md's neutral default (sensitivity 0.5-2); East, "
+    "assumption: equal impact, docs/CALIBRATION.md's neutral default (sensitivity 0.5-2); East, "
     "Hammond and Lomax 2008 find positive word of mouth usually has more impact than negative",
 )
 BASS_P = Sourced(0.03, "Sultan, Farley and Lehmann 1990 meta-analysis mean p (per year)")
@@ -113,12 +113,12 @@ BASS_Q = Sourced(0.38, "Sultan, Farley and Lehmann 1990 meta-analysis mean q (pe
 ONLINE_FOLLOWS = Sourced(100, "Ugander et al. 2011: median Facebook user has 99 friends")
 HOUSEHOLD_SIZE = Sourced(
     2.5,
-    "assumption: recalled, not verified and not in CALIBRATION.md: INE Spain 2021 census, "
+    "assumption: recalled, not verified and not in docs/CALIBRATION.md: INE Spain 2021 census, "
     "about 2.5 persons per household",
 )
 CLOSE_FRIENDS = Sourced(
     6,
     "Dunbar 1992 and Dunbar 2024: support clique of 5 and sympathy group of 15; "
-    "CALIBRATION.md suggests 5-15 strong ties",
+    "docs/CALIBRATION.md suggests 5-15 strong ties",
 )
 ACQUAINTANCES = Sourced(15, "Goldenberg, Libai and Muller 2001: 5-29 weak ties per person")

@@ -5,7 +5,7 @@ what the answer must be, and compares:
 
 * ``bass``: the bass rule on a ``well_mixed`` layer with a small step against the Bass
   (1969) curve F(t), its peak time t* and the adopted share at the peak F(t*)
-  (validation targets of CALIBRATION.md section 9);
+  (validation targets of docs/CALIBRATION.md section 9);
 * ``bass-discrete``: the bass rule with one-year steps against the discrete hazard map it
   follows (and not the continuous curve, which it lags by about 0.1);
 * ``percolation``: the independent rule on Erdos-Renyi graphs against the bond-percolation
@@ -558,7 +558,7 @@ def _cascade(function: Callable[..., Any], *args: Any, method: str, **options: A
 
 
 def _check_bass(sizes: Sizes, seed: int) -> list[CheckResult]:
-    """Bass (1969) docking: CALIBRATION.md section 9, target 1."""
+    """Bass (1969) docking: docs/CALIBRATION.md section 9, target 1."""
     from simulator import analytic
     from simulator.cascades import bass_scenario
     from simulator.engine import simulate
@@ -624,7 +624,7 @@ def _check_bass(sizes: Sizes, seed: int) -> list[CheckResult]:
 
 
 def _check_bass_discrete(sizes: Sizes, seed: int) -> list[CheckResult]:
-    """One-year steps: the mean path is the discrete hazard map (CALIBRATION.md section 9.2).
+    """One-year steps: the mean path is the discrete hazard map (docs/CALIBRATION.md section 9.2).
 
     Run twice: on the well-mixed layer alone, and with an extra graph layer that has no
     edges. The model is the same (an empty layer adds nobody to anyone's contacts), but

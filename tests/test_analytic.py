@@ -28,7 +28,7 @@ from simulator.analytic import (
     percolation_final_size,
 )
 
-# Meta-analytic means (Sultan, Farley & Lehmann 1990), annual; CALIBRATION.md §1.2.
+# Meta-analytic means (Sultan, Farley & Lehmann 1990), annual; docs/CALIBRATION.md §1.2.
 P_MEAN = 0.03
 Q_MEAN = 0.38
 
@@ -44,7 +44,7 @@ def test_bass_cumulative_starts_at_zero_and_tends_to_one() -> None:
 
 
 def test_bass_cumulative_matches_calibration_table() -> None:
-    """CALIBRATION.md §1.3: F(t) at t = 1..10 for p = 0.03, q = 0.38."""
+    """docs/CALIBRATION.md §1.3: F(t) at t = 1..10 for p = 0.03, q = 0.38."""
     expected = [0.036, 0.085, 0.151, 0.233, 0.331, 0.439, 0.549, 0.652, 0.741, 0.813]
     values = bass_cumulative(np.arange(1.0, 11.0), P_MEAN, Q_MEAN)
     assert np.round(values, 3).tolist() == expected
@@ -55,7 +55,7 @@ def test_bass_cumulative_matches_calibration_table() -> None:
     [(0.10, 2.25), (0.16, 3.13), (0.50, 6.55), (0.84, 10.46), (0.90, 11.76), (0.95, 13.57)],
 )
 def test_bass_time_to_share_matches_calibration(share: float, years: float) -> None:
-    """CALIBRATION.md §1.3: the times at which F reaches 10% ... 95%."""
+    """docs/CALIBRATION.md §1.3: the times at which F reaches 10% ... 95%."""
     solved = brentq(lambda t: bass_cumulative(t, P_MEAN, Q_MEAN) - share, 0.0, 50.0)
     assert round(solved, 2) == years
 
@@ -139,7 +139,7 @@ def test_bass_cumulative_is_monotone_and_a_fraction(p: float, q: float, times: l
 
 
 def test_linear_discrete_map_lags_continuous_curve_by_0071() -> None:
-    """CALIBRATION.md §1.3: with dt = 1 year the lag peaks at 0.071 near t = 7."""
+    """docs/CALIBRATION.md §1.3: with dt = 1 year the lag peaks at 0.071 near t = 7."""
     discrete = bass_discrete(20, P_MEAN, Q_MEAN, dt=1.0)
     continuous = bass_cumulative(np.arange(21.0), P_MEAN, Q_MEAN)
     lag = continuous - discrete

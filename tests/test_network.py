@@ -33,7 +33,7 @@ def test_market_is_mutual_clustered_and_has_both_tie_kinds(town):
     assert adjacency.diagonal().sum() == 0
     assert {Tie.STRONG, Tie.WEAK} <= set(np.unique(market.tie).tolist())
     clustering = nx.average_clustering(nx.from_scipy_sparse_array(adjacency))
-    assert 0.15 < clustering < 0.5  # realistic range (CALIBRATION section 6: 0.15-0.3)
+    assert 0.15 < clustering < 0.5  # realistic range (docs/CALIBRATION.md section 6: 0.15-0.3)
 
 
 def test_platforms_are_members_only_heavy_tailed_and_copy_offline_ties(town):

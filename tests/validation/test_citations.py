@@ -106,7 +106,7 @@ def test_every_calibration_constant_cites_a_year_or_is_an_assumption(name, sourc
 
 
 def test_cited_values_match_calibration_md():
-    # Spot checks against /work/shared/CALIBRATION.md (values, not only citations).
+    # Spot checks against docs/CALIBRATION.md (values, not only citations).
     assert cal.TRUST["word_of_mouth"].value == 0.83  # Nielsen 2015, section 4
     assert cal.TRUST["newspaper_ad"].value == 0.60
     assert cal.TRUST["social_ad"].value == 0.46

@@ -3,7 +3,7 @@
 Each group runs once (module-scoped fixtures) at :data:`simulator.validation.FULL` sizes
 and seed 2026. Tolerances are those of the checks (see :mod:`simulator.validation`): the
 published ones for the Bass targets (max |F - F_Bass| <= 0.01, t* within 0.2, F(t*)
-within 0.02, CALIBRATION.md section 9), 3 standard errors of the Monte Carlo estimate
+within 0.02, docs/CALIBRATION.md section 9), 3 standard errors of the Monte Carlo estimate
 for one number (combined with the peer's own standard error for peers) and 4 standard
 errors per year for the discrete Bass curve. Replicates: 50 (Bass), 40 graphs x 5 runs
 (percolation), 4,000 (exact), 2,000 for the simulator and cynetdiff and 200 for NDlib

@@ -7,10 +7,12 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
+from typing import NoReturn
 
 from simulator import outputs
-from simulator.errors import SimulatorError
+from simulator.errors import SimulatorError, SimulatorWarning
 
 EXIT_BAD_INPUT = 2
 RUN_KIND = "wom run"
@@ -26,8 +28,19 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors, like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"wom: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"wom: warning: {message}", file=sys.stderr)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wom",
         description="Word-of-mouth diffusion simulator: compare friends' recommendations, "
         "advertising, newspaper ads and social media at equal budget.",
@@ -264,6 +277,13 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wom`` command; returns the exit status."""
     args = _parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SimulatorWarning)
+        warnings.showwarning = _show_warning
+        return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
             return _run(args)

@@ -11,3 +11,8 @@ class ConfigError(SimulatorError, ValueError):
     The message is one line naming the parameter (dotted path) or ``file:line``, what is
     allowed and what was received.
     """
+
+
+class SimulatorWarning(UserWarning):
+    """Legal input that is almost surely a mistake (a channel that starts after the run,
+    people with no ties in a layer); the ``wom`` command prints it as one line."""

@@ -1,0 +1,79 @@
+"""Golden files: the numbers of the built-in scenario, every experiment and a sweep, byte for byte.
+
+Moving code (issue "the house follows the data") must not change a single number: stream
+purposes, draw order, kernels and output formats stay as they are. A change that is meant
+to change numbers regenerates the files in its own commit and says why:
+
+    WOM_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+
+Each run uses 8 replicates (one block) at the scenario's own size, so the check covers the
+full-size town and network in about a second per scenario.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE = os.environ.get("WOM_UPDATE_GOLDEN") == "1"
+FILES = ("summary.csv", "replicates.csv", "series.csv")
+SCENARIOS = {"default": None} | {
+    path.stem: path for path in sorted((ROOT / "experiments").glob("*.toml"))
+}
+
+
+def _compare(produced: Path, expected: Path, name: str) -> None:
+    if UPDATE:
+        expected.parent.mkdir(parents=True, exist_ok=True)
+        expected.write_bytes(produced.read_bytes())
+        return
+    assert expected.exists(), f"no golden file {expected}: run with WOM_UPDATE_GOLDEN=1"
+    new, old = produced.read_text().splitlines(), expected.read_text().splitlines()
+    assert len(new) == len(old), f"{name}: {len(new)} lines, golden has {len(old)}"
+    for number, (a, b) in enumerate(zip(new, old, strict=True), start=1):
+        assert a == b, f"{name}:{number} differs\n  now:    {a[:300]}\n  golden: {b[:300]}"
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_run_outputs_are_unchanged(tmp_path, name):
+    out = tmp_path / "out"
+    config = [str(SCENARIOS[name])] if SCENARIOS[name] else []
+    assert main(["run", *config, "--replicates", "8", "--quiet", "--out", str(out)]) == 0
+    for file in FILES:
+        _compare(out / file, GOLDEN / name / file, f"{name}/{file}")
+
+
+def test_sweep_table_is_unchanged(tmp_path):
+    from simulator.config import default_scenario
+    from simulator.toml_writer import scenario_to_toml
+
+    study = tmp_path / "study.toml"
+    text = scenario_to_toml(default_scenario(), comments=False)
+    study.write_text(text + '\n[sweep]\ngrid = { "trust.word_of_mouth" = [0.5, 0.9] }\n')
+    out = tmp_path / "sweep"
+    args = [
+        "sweep",
+        str(study),
+        "--workers",
+        "1",
+        "--grid",
+        "channels.free_samples.budget=200,600",
+        "--set",
+        "simulation.replicates=4",
+        "--set",
+        "population.size=1500",
+        "--set",
+        "simulation.steps=30",
+        "--csv",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 0
+    _compare(out / "replicates.csv", GOLDEN / "sweep" / "replicates.csv", "sweep/replicates.csv")

@@ -302,6 +302,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             sys.stdout.write(scenario_to_toml(default_scenario(), comments=not args.plain))
             return 0
         scenario = _scenario(args)
+        from simulator.network import check_edge_lists
+
+        check_edge_lists(scenario)  # a run reads them before simulating; validate does too
         print(
             f"{args.config}: valid ({len(scenario.resolved_strategies())} strategies, "
             f"{len(scenario.channels)} channels, {len(scenario.layers)} layers)"

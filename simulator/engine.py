@@ -22,6 +22,7 @@ from simulator import config as cfg
 from simulator.channels import ChannelPlan, Exposures, compile_channel, deliver, sample_edges
 from simulator.network import Network, Tie, build_network
 from simulator.population import Population, build_population
+from simulator.errors import SimulatorError
 from simulator.results import RunResult, StrategyResult, provenance
 from simulator.streams import stream
 from simulator.trust import tie_sources_and_trust
@@ -143,6 +144,9 @@ def prepare(
     network (common random numbers); one that does gets its own, drawn from the same
     streams.
     """
+    from simulator.network import check_graphs
+
+    check_graphs(scenario, graphs)  # keys, missing entries and types, before any building
     seed = scenario.simulation.seed
     towns: dict[str, tuple[Population, Network]] = {}
     prepared = []
@@ -635,6 +639,17 @@ def simulate(
     """
     if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
         raise cfg.ConfigError(f"workers must be an integer >= 1, got {workers!r}")
+    import multiprocessing
+
+    # A spawned helper imports the main script before it can work; a script that calls
+    # simulate(workers > 1) outside `if __name__ == "__main__":` calls it again here, and
+    # the helper would rebuild the town only to fail starting helpers of its own.
+    if workers > 1 and getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise cfg.ConfigError(
+            f"workers={workers}: simulate() was called while a helper process was importing "
+            "the main script; put the code that calls simulate() under "
+            "'if __name__ == \"__main__\":' (helpers re-import the script), or use workers=1"
+        )
     started = time.perf_counter()
     prepared = prepare(scenario, graphs=graphs)
     built = time.perf_counter()
@@ -702,6 +717,7 @@ def _run_shared(
     """
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     helpers = workers - 1
     pending = deque(tasks)
@@ -736,6 +752,13 @@ def _run_shared(
                 wait(list(running), return_when=FIRST_COMPLETED)
             for future in [f for f in running if f.done()]:
                 collect(future)
+    except BrokenProcessPool as exc:
+        raise SimulatorError(
+            f"workers={workers}: a helper process stopped before finishing its tasks; if this "
+            "runs from a script, put the code that calls simulate() under "
+            "'if __name__ == \"__main__\":' (helpers re-import the main script), or use "
+            "workers=1; otherwise a helper may have run out of memory"
+        ) from exc
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return outputs

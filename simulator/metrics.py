@@ -2,7 +2,8 @@
 
 Per-replicate metrics are averaged with a Student-t interval; ratios of totals (cost per
 adoption, cost per 1,000 reached, word-of-mouth multiplier) use the ratio of means with a
-delta-method interval, which stays finite when a replicate has no adoption.
+delta-method interval, which stays finite when a replicate has no adoption. :func:`compare`
+gives paired differences between strategies (common random numbers) of both kinds.
 """
 
 from __future__ import annotations
@@ -241,6 +242,80 @@ def replicate_table(result: RunResult) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+FITTED = ("bass_p", "bass_q", "bass_market_size")
+"""Summary columns fitted to a strategy's mean curve: one value per strategy, not per
+replicate, so they have no paired differences."""
+
+CHANNEL_METRICS = ("impressions", "reach", "cost", "adoptions")
+"""Per-channel metrics, named ``<channel>.<metric>``."""
+
+
+def comparable_metrics(result: RunResult) -> tuple[str, ...]:
+    """Names :func:`compare` accepts for ``result``: per-replicate metrics, then ratios.
+
+    Examples
+    --------
+    >>> from simulator import config as cfg, simulate
+    >>> s = cfg.default_scenario().model_copy(update={"simulation": cfg.Simulation(
+    ...     steps=3, replicates=2, block_size=2)})
+    >>> names = comparable_metrics(simulate(s))
+    >>> names[:3], names[-4:]
+    (('reach', 'adopters', 'promoters'), ('cost_per_adoption', 'cost_per_1000_reached', 'wom_multiplier', 'conversion_per_message'))
+    """
+    names: dict[str, None] = {}
+    channels = dict.fromkeys(c for strategy in result.strategies for c in strategy.channels)
+    channel_names = {f"{c}.{m}" for c in channels for m in CHANNEL_METRICS}
+    for strategy in result.strategies:
+        values = replicate_metrics(strategy, result.days, result.scenario.product.margin)
+        names.update(dict.fromkeys(n for n in values if n not in channel_names))
+    names.update(dict.fromkeys(f"{c}.{m}" for c in channels for m in CHANNEL_METRICS))
+    names.update(dict.fromkeys(RATIOS))
+    return tuple(names)
+
+
+def paired_ratio_difference(
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    reference_numerator: np.ndarray,
+    reference_denominator: np.ndarray,
+) -> tuple[float, float, float]:
+    """Difference of two ratios of means over paired replicates, with a delta-method 95 % interval.
+
+    With ``R = mean(x) / mean(y)`` and ``R0 = mean(x0) / mean(y0)`` over the same
+    replicates, ``R - R0`` is linearised around the means (the delta method, as in
+    :func:`ratio_interval`): replicate ``i`` contributes
+    ``z_i = (x_i - R y_i) / mean(y) - (x0_i - R0 y0_i) / mean(y0)``, and the interval is
+    ``R - R0 +- t(n - 1) sd(z) / sqrt(n)``. Pairing enters through ``z``: what the two
+    strategies' replicates share cancels. NaN when a denominator's mean is 0. The
+    linearisation is accurate when each denominator's mean is large against its standard
+    error (many adoptions, not a handful); with few, the interval is too narrow.
+
+    Examples
+    --------
+    >>> cost = np.array([100.0, 120, 90, 110])
+    >>> adopters = np.array([10.0, 12, 9, 11])
+    >>> paired_ratio_difference(2 * cost, adopters, cost, adopters)  # 20 vs 10 a head
+    (10.0, 10.0, 10.0)
+    >>> d, low, high = paired_ratio_difference(cost + [5, -5, 5, -5], adopters, cost, adopters)
+    >>> round(d, 3), round(low, 3), round(high, 3)
+    (0.0, -0.875, 0.875)
+    """
+    x, y, x0, y0 = (
+        np.asarray(a, np.float64)
+        for a in (numerator, denominator, reference_numerator, reference_denominator)
+    )
+    n = x.size
+    if n == 0 or y.mean() == 0 or y0.mean() == 0:
+        return math.nan, math.nan, math.nan
+    ratio, reference = x.mean() / y.mean(), x0.mean() / y0.mean()
+    difference = float(ratio - reference)
+    if n < 2:
+        return difference, math.nan, math.nan
+    linearised = (x - ratio * y) / y.mean() - (x0 - reference * y0) / y0.mean()
+    half = t_quantile(n - 1) * float(linearised.std(ddof=1)) / math.sqrt(n)
+    return difference, difference - half, difference + half
+
+
 def compare(
     result: RunResult, metric: str = "adopters", reference: str | None = None
 ) -> pd.DataFrame:
@@ -248,19 +323,108 @@ def compare(
 
     Replicate ``i`` of every strategy shares its random streams (common random numbers),
     so pairing removes most of the noise that the strategies have in common.
+
+    Parameters
+    ----------
+    result : RunResult
+        A run with one or more strategies (all with the same replicates).
+    metric : str
+        A per-replicate metric (``adopters``, ``reach``, ``cost``, ``<channel>.cost``...)
+        or a ratio (``cost_per_adoption``, ``cost_per_1000_reached``, ``wom_multiplier``,
+        ``conversion_per_message``); :func:`comparable_metrics` lists them all.
+    reference : str, optional
+        The strategy to subtract; the first by default.
+
+    Returns
+    -------
+    DataFrame
+        One row per strategy: ``difference`` (strategy minus reference) and its 95 %
+        interval ``difference_low``, ``difference_high``.
+
+    Notes
+    -----
+    A per-replicate metric's difference is the mean of the replicate-by-replicate
+    differences, with a Student-t interval (replicates where either value is NaN, such
+    as ``days_to_50pct_adopters`` with no adopter, are left out). A strategy that does
+    not run a channel has 0 of its ``<channel>.*`` metrics.
+
+    A ratio is, as in the summary, the ratio of the means of its numerator and
+    denominator (``cost_per_adoption`` = mean cost / mean adopters), not the mean of
+    per-replicate ratios, which is undefined when a replicate has no adopter. Its
+    difference is the difference of the two strategies' ratios, and the interval is the
+    delta method on the paired replicates (:func:`paired_ratio_difference`): honest when
+    the denominators are large, too narrow when a strategy has a handful of adoptions
+    (then compare ``cost`` and ``adopters`` separately, or run more replicates). It is
+    NaN where a strategy's denominator is 0 (``wom_multiplier`` with no paid adoption).
+
+    Raises
+    ------
+    ConfigError
+        An unknown metric (the message lists the metrics that can be compared), a
+        fitted summary column (``bass_p``...), or an unknown reference strategy.
+
+    Examples
+    --------
+    >>> from simulator import config as cfg, simulate
+    >>> s = cfg.default_scenario().model_copy(update={"simulation": cfg.Simulation(
+    ...     steps=20, replicates=8, block_size=8)})
+    >>> result = simulate(s)
+    >>> table = compare(result, "cost_per_adoption", reference="word of mouth")
+    >>> table.columns.tolist()
+    ['strategy', 'reference', 'metric', 'difference', 'difference_low', 'difference_high']
+    >>> row = table.set_index("strategy").loc["social ads"]
+    >>> bool(row.difference_low <= row.difference <= row.difference_high)
+    True
+    >>> compare(result, "adoptres")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: metric: 'adoptres' cannot be compared (did you mean 'adopters'?); allowed: 'reach', 'adopters', ...
     """
+    import difflib
+
     import pandas as pd
 
-    margin = result.scenario.product.margin
+    from simulator.errors import ConfigError
+
+    names = comparable_metrics(result)
+    if not isinstance(metric, str) or metric not in names:
+        if metric in FITTED:
+            raise ConfigError(
+                f"metric: {metric!r} is fitted to each strategy's mean adoption curve, one "
+                "value per strategy, so it has no paired replicates to compare; compare "
+                "'adopters' or 'days_to_50pct_adopters' instead"
+            )
+        close = difflib.get_close_matches(str(metric), names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(
+            f"metric: {metric!r} cannot be compared{hint}; allowed: {', '.join(map(repr, names))}"
+        )
+    strategies = [s.name for s in result.strategies]
+    if reference is not None and reference not in strategies:
+        raise ConfigError(
+            f"reference: no strategy {reference!r}; allowed: {', '.join(map(repr, strategies))}"
+        )
     base = result.strategies[0] if reference is None else result.strategy(reference)
-    base_values = replicate_metrics(base, result.days, margin)[metric]
+    values = {s.name: _metric_values(result, s) for s in result.strategies}
+
+    def difference(name: str) -> tuple[float, float, float]:
+        mine, theirs = values[name], values[base.name]
+        if metric in RATIOS:
+            numerator, denominator, scale = RATIOS[metric]
+            return paired_ratio_difference(
+                mine[numerator] * scale,
+                mine[denominator],
+                theirs[numerator] * scale,
+                theirs[denominator],
+            )
+        return mean_interval(mine[metric] - theirs[metric])
+
     rows = []
-    for strategy in result.strategies:
-        values = replicate_metrics(strategy, result.days, margin)[metric]
-        mean, low, high = mean_interval(values - base_values)
+    for name in strategies:
+        mean, low, high = difference(name)
         rows.append(
             {
-                "strategy": strategy.name,
+                "strategy": name,
                 "reference": base.name,
                 "metric": metric,
                 "difference": mean,
@@ -269,3 +433,14 @@ def compare(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _metric_values(result: RunResult, strategy: StrategyResult) -> dict[str, np.ndarray]:
+    """Per-replicate metrics, with 0 for the channels the strategy does not run."""
+    values = replicate_metrics(strategy, result.days, result.scenario.product.margin)
+    zeros = np.zeros(strategy.replicates)
+    for other in result.strategies:
+        for channel in other.channels:
+            for name in CHANNEL_METRICS:
+                values.setdefault(f"{channel}.{name}", zeros)
+    return values

@@ -120,6 +120,10 @@ def test_bad_edge_list_line(tmp_path):
     edges.write_text("# SNAP\n0 1\n1 two\n")
     data = default_scenario().model_dump()
     data["layers"] = {"friends": {"kind": "edge_list", "path": "edges.txt"}}
+    for segment in data["population"]["segments"]:  # media must name existing layers
+        segment["media"] = {
+            k: v for k, v in segment["media"].items() if k not in ("facebook", "instagram")
+        }
     data["channels"] = {"s": {"kind": "seeding"}}
     data["strategies"] = [{"name": "s", "channels": ["s"]}]
     from simulator.config import validate_scenario

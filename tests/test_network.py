@@ -92,6 +92,10 @@ def test_networkx_graph_becomes_a_layer():
     data = cfg.default_scenario().model_dump()
     data["population"]["size"] = 34
     data["layers"] = {"karate": {"kind": "graph"}}
+    for segment in data["population"]["segments"]:  # media must name existing layers
+        segment["media"] = {
+            k: v for k, v in segment["media"].items() if k not in ("facebook", "instagram")
+        }
     data["channels"] = {"s": {"kind": "seeding", "seeds": 2}}
     data["strategies"] = [{"name": "s", "channels": ["s"]}]
     scenario = cfg.validate_scenario(data)

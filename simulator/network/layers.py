@@ -163,8 +163,11 @@ def build_network(
     """Build every layer, each from its own stream ``network/<name>`` of ``seed``.
 
     Platform layers copy offline ties from the first ``market`` layer, so it is built first.
+    ``edge_list`` and ``graph`` layers (``graphs[name]``: a networkx graph or CSR arrays
+    ``(indptr, indices)``) are read and checked by
+    :func:`simulator.network.loading.load_layer`.
     """
-    from simulator.network.loading import from_networkx, read_edge_list
+    from simulator.network.loading import load_layer
     from simulator.network.market import market_layer
     from simulator.network.platforms import platform_layer
 
@@ -179,26 +182,8 @@ def build_network(
             arrays = market_layer(layer_config, size, rng=rng)
         elif layer_config.kind == "platform":
             arrays = platform_layer(layer_config, population.media[name], market, rng=rng)
-        elif layer_config.kind == "edge_list":
-            arrays = read_edge_list(layer_config.path, size=size, directed=layer_config.directed)
-        elif layer_config.kind == "graph":
-            if graphs is None or name not in graphs:
-                raise cfg.ConfigError(
-                    f"layers.{name}: kind 'graph' needs a networkx graph passed as "
-                    f"graphs={{'{name}': G}}"
-                )
-            given = graphs[name]
-            if isinstance(given, tuple):  # CSR arrays (indptr, indices)
-                indptr, indices = (np.asarray(a) for a in given)
-                if indptr.size != size + 1:
-                    raise cfg.ConfigError(
-                        f"layers.{name}: CSR indptr has {indptr.size - 1} rows but "
-                        f"population.size is {size}"
-                    )
-                tie = np.full(indices.size, Tie.EXTERNAL, np.int8)
-                arrays = (indptr.astype(np.int64), indices.astype(np.int32), tie)
-            else:
-                arrays = from_networkx(given, size=size, name=f"layers.{name}")
+        elif layer_config.kind in ("edge_list", "graph"):  # checked in one place
+            arrays = load_layer(name, layer_config, size, graphs)
         else:  # well_mixed: no edges
             arrays = (np.zeros(size + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int8))
         built[name] = Layer(name, layer_config, *arrays)

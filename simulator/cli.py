@@ -224,6 +224,9 @@ def _write_outputs(
 
 def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    from simulator import lifeline
+
+    lifeline.check_workers(args.workers)
     scenario = _scenario(args)
     inputs = _inputs(args, scenario)
     _check_out(args.out, args.overwrite, inputs)
@@ -244,7 +247,9 @@ def _run(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
     try:
-        result = simulate(scenario, progress=progress, workers=args.workers)
+        with warnings.catch_warnings():  # already said, naming --workers
+            warnings.simplefilter("ignore", lifeline.WorkerCountWarning)
+            result = simulate(scenario, progress=progress, workers=args.workers)
     finally:
         if bar is not None:
             bar.close()

@@ -9,6 +9,7 @@ number per replicate, and adoptions are drawn from counts).
 
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator import adoption
+from simulator import adoption, lifeline
 from simulator import config as cfg
 from simulator.channels import ChannelPlan, Exposures, compile_channel, deliver, sample_edges
 from simulator.network import Network, Tie, build_network
@@ -637,8 +638,9 @@ def simulate(
     >>> [r.name for r in result.strategies][:2]
     ['word of mouth', 'newspaper']
     """
-    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
-        raise cfg.ConfigError(f"workers must be an integer >= 1, got {workers!r}")
+    if isinstance(workers, np.integer):
+        workers = int(workers)
+    lifeline.check_workers(workers, option="workers")
     import multiprocessing
 
     # A spawned helper imports the main script before it can work; a script that calls
@@ -690,9 +692,7 @@ _helper_town: list[PreparedStrategy] = []
 
 def _start_helper(scenario: cfg.Scenario, graphs: Mapping[str, Any] | None) -> None:
     """Build the town once in a helper process (from the seed: the parent's town)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    lifeline.ignore_interrupt()
     _helper_town[:] = prepare(scenario, graphs=graphs)
 
 
@@ -732,8 +732,8 @@ def _run_shared(
     pool = ProcessPoolExecutor(
         max_workers=helpers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_helper,
-        initargs=(scenario, graphs),
+        initializer=lifeline.start_worker,  # helpers die with this process, even by kill -9
+        initargs=(os.getpid(), _start_helper, scenario, graphs),
     )
     try:
         while pending or running:

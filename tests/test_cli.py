@@ -99,7 +99,7 @@ def _bad_toml(tmp_path, text):
             "extra: is not a parameter",
         ),
         (lambda t: ["run", "--replicates", "0"], "simulation.replicates"),
-        (lambda t: ["run", "--workers", "0"], "workers must be an integer >= 1, got 0"),
+        (lambda t: ["run", "--workers", "0"], "--workers must be at least 1, got 0"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, make_args, message):

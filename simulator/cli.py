@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import time
@@ -94,18 +93,15 @@ def _add_set(parser: argparse.ArgumentParser) -> None:
 
 
 def _scenario(args: argparse.Namespace):
-    from simulator.config import apply_overrides, default_scenario, load_scenario, validate_scenario
+    from simulator.config import load_scenario
 
     overrides = list(args.set)
     if getattr(args, "replicates", None) is not None:
         overrides.append(f"simulation.replicates={args.replicates}")
     if getattr(args, "seed", None) is not None:
         overrides.append(f"simulation.seed={args.seed}")
-    if args.config:
-        return load_scenario(args.config, overrides)
-    data = default_scenario().model_dump()
-    apply_overrides(data, overrides)
-    return validate_scenario(data, origin="default scenario")
+    # None is the built-in scenario; either way every strategy is resolved (check_runnable).
+    return load_scenario(args.config or None, overrides)
 
 
 def _inputs(args: argparse.Namespace, scenario) -> list[Path]:
@@ -228,6 +224,16 @@ def _run(args: argparse.Namespace) -> int:
 
     lifeline.check_workers(args.workers)
     scenario = _scenario(args)
+    from simulator.sizing import check_size
+
+    needs = check_size(
+        scenario,
+        workers=args.workers,
+        outputs=args.out is not None,
+        origin=args.config or "default scenario",
+    )
+    if needs.long and not args.quiet:
+        print(f"wom: note: this run needs {needs.describe()} (estimated)", file=sys.stderr)
     inputs = _inputs(args, scenario)
     _check_out(args.out, args.overwrite, inputs)
     from simulator.engine import simulate
@@ -310,9 +316,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         from simulator.network import check_edge_lists
 
         check_edge_lists(scenario)  # a run reads them before simulating; validate does too
+        from simulator.sizing import check_size
+
+        needs = check_size(scenario, outputs=False, origin=args.config)
         print(
             f"{args.config}: valid ({len(scenario.resolved_strategies())} strategies, "
-            f"{len(scenario.channels)} channels, {len(scenario.layers)} layers)"
+            f"{len(scenario.channels)} channels, {len(scenario.layers)} layers; "
+            f"needs {needs.describe()})"
         )
         return 0
     except SimulatorError as exc:

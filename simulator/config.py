@@ -8,19 +8,84 @@ from __future__ import annotations
 
 import math
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import numpy as np
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from simulator import calibration as cal
-from simulator.errors import ConfigError
+from simulator.errors import ConfigError, SimulatorWarning
 
 SOURCE_TYPES: tuple[str, ...] = tuple(cal.TRUST)
 """Every source type an exposure can have, in a fixed order (their index is stored in arrays)."""
 
+MEDIA: tuple[str, ...] = ("newspaper", "tv", "radio", "banner")
+"""Media a segment can use besides the platform layers (``population.segments.*.media``).
+
+Newspapers read ``Newspaper.medium`` and advertising ``Advertising.medium`` from it; each
+platform layer's members are drawn from the entry named after the layer.
+"""
+
+MAX_BUDGET = 1e9
+"""Most EUR a channel may spend: beyond it, money is a typo, not a campaign."""
+
+
+class ScenarioWarning(SimulatorWarning):
+    """A scenario that runs, but probably not as meant (a channel that never acts...).
+
+    The ``wom`` command prints it as one ``wom: warning:`` line, as every
+    :class:`~simulator.errors.SimulatorWarning`.
+    """
+
+
+def _as_tuple(value: Any) -> Any:
+    # TOML arrays and model_dump(mode="json") give lists; strict tuples would refuse them.
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _not_nan(value: Any) -> Any:
+    # Before the bounds are checked, so that nan is named as such ("greater than 0" is
+    # true of no nan).
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError("Input should be a number or inf, not nan")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("Input should not be empty or only spaces")
+    return value
+
+
+def _zero_or_at_least_a_cent(value: float) -> float:
+    # A price of 1e-300 makes budget / price overflow; 0 has a meaning of its own.
+    if 0.0 < value < 0.01:
+        raise ValueError("Input should be 0 or at least 0.01")
+    return value
+
+
+Array = BeforeValidator(_as_tuple)
+"""Marks a tuple field that accepts a list (a TOML array)."""
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
+Money = Annotated[float, Field(ge=0.0, le=MAX_BUDGET)]
+Price = Annotated[float, Field(ge=0.01, le=MAX_BUDGET)]
+"""EUR per unit bought (a seed, 1,000 impressions): at least a cent, so budget / price stays finite."""
+Forever = Annotated[float, Field(allow_inf_nan=True), BeforeValidator(_not_nan)]
+"""A float where inf means "forever" (the only fields that accept inf)."""
+Name = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
 SourceType = Literal[
     "word_of_mouth",
     "online_opinion",
@@ -38,9 +103,52 @@ SourceType = Literal[
 
 
 class Model(BaseModel):
-    """Base of every config model: frozen, no unknown keys, validated defaults."""
+    """Base of every config model: frozen, no unknown keys, validated defaults.
+
+    The scenario's models derive from :class:`Parameters`, which adds strict types and
+    finite numbers; other tables (a sweep's) may derive from this one directly.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def _python_scalar(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return type(value)(_python_scalar(item) for item in value)
+    return value
+
+
+class Parameters(Model):
+    """Base of the scenario's models: strict types and finite numbers, checked once.
+
+    A number needs a number and a bool a bool: ``steps = true`` or ``budget = "500"`` is
+    an error, not 1 step or 500 EUR. An int is a valid float (``budget = 500``), a list a
+    valid tuple (TOML arrays), and numpy scalars count as Python ones. No float field
+    takes inf or nan, except those typed :data:`Forever` (``word_of_mouth.talk_steps``
+    and a channel's ``end_day``), where inf means "forever".
+
+    Examples
+    --------
+    >>> data = default_scenario_data()
+    >>> data["simulation"]["steps"] = True
+    >>> validate_scenario(data)
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: config: simulation.steps: Input should be a valid integer (got True)
+    >>> Simulation(dt=2, steps=np.int64(3)).steps
+    3
+    """
+
+    model_config = ConfigDict(strict=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numpy_scalars_as_python(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: _python_scalar(value) for key, value in data.items()}
+        return data
 
 
 def _cited(sourced: cal.Sourced, text: str, **constraints: Any) -> Any:
@@ -51,7 +159,7 @@ def _cited(sourced: cal.Sourced, text: str, **constraints: Any) -> Any:
 # --------------------------------------------------------------------------- simulation
 
 
-class Simulation(Model):
+class Simulation(Parameters):
     steps: int = Field(
         90,
         ge=1,
@@ -59,7 +167,10 @@ class Simulation(Model):
         description="number of time steps (default 90 days: a three-month campaign) [assumption]",
     )
     dt: float = Field(
-        1.0, gt=0.0, description="length of one step, in time_unit (default one day) [assumption]"
+        1.0,
+        gt=0.0,
+        le=1000.0,
+        description="length of one step, in time_unit (default one day) [assumption]",
     )
     time_unit: Literal["day", "week", "month", "year"] = Field(
         "day", description="unit of dt and of the bass rule's p and q"
@@ -91,8 +202,8 @@ class Simulation(Model):
 # --------------------------------------------------------------------------- population
 
 
-class Segment(Model):
-    name: str = Field(description="segment name, e.g. young / adult / senior")
+class Segment(Parameters):
+    name: Name = Field(description="segment name, e.g. young / adult / senior")
     share: float = Field(
         gt=0.0,
         le=1.0,
@@ -109,18 +220,20 @@ class Segment(Model):
     media: dict[str, Probability] = Field(
         default_factory=dict,
         description="probability of using each medium or platform (newspaper, tv, radio, "
-        "banner, and one entry per platform layer) [assumption]",
+        "banner, and one entry per platform layer; other names are errors) [assumption]",
     )
 
 
-class Population(Model):
+class Population(Parameters):
     size: int = Field(
         5000,
         ge=1,
         le=50_000_000,
         description="number of consumers (default 5,000: a small town) [assumption]",
     )
-    segments: tuple[Segment, ...] = Field(min_length=1, description="consumer segments")
+    segments: Annotated[tuple[Segment, ...], Array] = Field(
+        min_length=1, description="consumer segments"
+    )
     threshold_alpha: float = Field(
         1.0,
         gt=0.0,
@@ -149,7 +262,7 @@ class Population(Model):
 # --------------------------------------------------------------------------- network layers
 
 
-class LayerBase(Model):
+class LayerBase(Parameters):
     contact_probability: Probability = Field(
         0.02,
         description="probability per step that a talking adopter mentions the product to a "
@@ -189,15 +302,21 @@ class PlatformLayer(LayerBase):
     kind: Literal["platform"] = "platform"
     follows: float = _cited(
         cal.ONLINE_FOLLOWS,
-        "mean accounts followed per member (the default instagram layer's 60 is an [assumption])",
+        "mean accounts followed per member, at most 10,000 (the default instagram layer's 60 "
+        "is an [assumption])",
         ge=0.0,
+        le=10_000.0,
     )
     friend_share: Probability = Field(
         0.3,
         description="share of online ties that copy an offline tie and keep its trust [assumption]",
     )
     popularity_exponent: float = Field(
-        2.5, gt=1.0, description="Pareto tail exponent of follower counts [assumption]"
+        2.5,
+        ge=1.1,
+        le=100.0,
+        description="Pareto tail exponent of follower counts, 1.1 to 100 (nearer 1 the "
+        "popularities overflow) [assumption]",
     )
     reciprocal: bool = Field(True, description="friendships (True) or one-way follows (False)")
 
@@ -247,16 +366,19 @@ Layer = Annotated[
 # --------------------------------------------------------------------------- channels
 
 
-class ChannelBase(Model):
-    budget: NonNegative = Field(
+class ChannelBase(Parameters):
+    budget: Money = Field(
         1000.0,
-        description="most this channel may spend, EUR (default 1,000: the course's example "
-        "budget per channel) [assumption]",
+        description="most this channel may spend, EUR, at most 1e9 (default 1,000: the "
+        "course's example budget per channel) [assumption]",
     )
-    start_day: NonNegative = Field(
-        0.0, description="first day of the campaign (default 0: at launch) [assumption]"
+    start_day: float = Field(
+        0.0,
+        ge=0.0,
+        le=1e7,
+        description="first day of the campaign (default 0: at launch) [assumption]",
     )
-    end_day: float = Field(
+    end_day: Forever = Field(
         math.inf,
         gt=0.0,
         description="campaign ends before this day (default inf: until the run ends) [assumption]",
@@ -275,9 +397,13 @@ class Seeding(ChannelBase):
     strategy: Literal["random", "degree", "pagerank", "given"] = Field(
         "random", description="how seeds are chosen; 'given' takes the ids in 'people'"
     )
-    people: tuple[int, ...] = Field((), description="seed ids for strategy 'given'")
-    cost_per_seed: float = Field(10.0, gt=0.0, description="EUR per free sample [assumption]")
-    referral_reward: NonNegative = Field(
+    people: Annotated[tuple[int, ...], Array] = Field(
+        (), description="seed ids for strategy 'given'"
+    )
+    cost_per_seed: Price = Field(
+        10.0, description="EUR per free sample, at least 0.01 [assumption]"
+    )
+    referral_reward: Money = Field(
         0.0,
         description="EUR paid per adoption tipped by word of mouth (referral programme; "
         "default 0: none) [assumption]",
@@ -287,7 +413,7 @@ class Seeding(ChannelBase):
 class ImpressionChannel(ChannelBase):
     """Paid media that buy impressions spread over an audience."""
 
-    target_segments: tuple[str, ...] = Field(
+    target_segments: Annotated[tuple[str, ...], Array] = Field(
         (), description="segments reached; empty means every segment"
     )
     persuasion: Probability = Field(
@@ -315,13 +441,17 @@ class BroadcastChannel(ImpressionChannel):
 
 class Newspaper(BroadcastChannel):
     kind: Literal["newspaper"] = "newspaper"
-    medium: str = Field("newspaper", description="population medium whose users are readers")
+    medium: str = Field(
+        "newspaper",
+        description="population medium whose users are readers: newspaper, tv, radio, "
+        "banner or a platform layer",
+    )
     source: SourceType = Field("newspaper_ad", description="source type (trust)")
-    cpm: NonNegative = _cited(cal.CPM["newspaper"], "EUR per 1,000 copies of an insertion")
-    price_per_insertion: NonNegative = Field(
+    cpm: Price = _cited(cal.CPM["newspaper"], "EUR per 1,000 copies of an insertion, at least 0.01")
+    price_per_insertion: Annotated[Money, AfterValidator(_zero_or_at_least_a_cent)] = Field(
         0.0,
-        description="EUR per insertion; 0 (default) means cpm x readers / audience_in_market "
-        "/ 1000, priced from the OAAA / Solomon Partners 2022 CPM",
+        description="EUR per insertion, 0 or at least 0.01; 0 (default) means cpm x readers / "
+        "audience_in_market / 1000, priced from the OAAA / Solomon Partners 2022 CPM",
     )
     insertions_per_week: float = Field(
         1.0, gt=0.0, le=7.0, description="insertions per week [assumption]"
@@ -346,8 +476,9 @@ class Advertising(BroadcastChannel):
     source: SourceType | None = Field(
         None, description="source type; default tv_ad, radio_ad or banner_ad by medium"
     )
-    cpm: NonNegative | None = Field(
-        None, description="EUR per 1,000 impressions; default by medium (OAAA 2022)"
+    cpm: Price | None = Field(
+        None,
+        description="EUR per 1,000 impressions, at least 0.01; default by medium (OAAA 2022)",
     )
     flights_per_week: float = Field(4.0, gt=0.0, le=7.0, description="spots per week [assumption]")
     reach_per_flight: Probability = Field(
@@ -369,10 +500,11 @@ class SocialAds(ImpressionChannel):
     kind: Literal["social_ads"] = "social_ads"
     platform: str = Field("facebook", description="platform layer whose members see the ads")
     source: SourceType = Field("social_ad", description="source type (trust)")
-    cpm: NonNegative = _cited(cal.CPM["facebook"], "EUR per 1,000 impressions")
+    cpm: Price = _cited(cal.CPM["facebook"], "EUR per 1,000 impressions, at least 0.01")
     days: float = Field(
         28.0,
         gt=0.0,
+        le=1e6,
         description="campaign length over which budget is spent (default 28 days) [assumption]",
     )
 
@@ -386,6 +518,7 @@ class SocialPage(ChannelBase):
     followers: int = Field(
         500,
         ge=0,
+        le=1_000_000_000,
         description="page followers among platform members (default 500: a small local "
         "business) [assumption]",
     )
@@ -399,8 +532,12 @@ class SocialPage(ChannelBase):
     share_reach: Probability = Field(
         0.2, description="share of a sharer's followers who see the share [assumption]"
     )
-    hours_per_post: float = Field(1.5, gt=0.0, description="hours to make a post [assumption]")
-    hourly_cost: NonNegative = Field(20.0, description="EUR per hour of work [assumption]")
+    hours_per_post: float = Field(
+        1.5, ge=0.01, le=1000.0, description="hours to make a post [assumption]"
+    )
+    hourly_cost: Annotated[Money, AfterValidator(_zero_or_at_least_a_cent)] = Field(
+        20.0, description="EUR per hour of work, 0 (own time) or at least 0.01 [assumption]"
+    )
     persuasion: Probability = Field(
         0.005, description="persuasion of a post, as for paid impressions [assumption]"
     )
@@ -414,7 +551,7 @@ Channel = Annotated[
 # --------------------------------------------------------------------------- trust, word of mouth
 
 
-class Trust(Model):
+class Trust(Parameters):
     """Trust weight by source type (Nielsen Global Trust in Advertising 2015)."""
 
     word_of_mouth: Probability = _cited(cal.TRUST["word_of_mouth"], "people I know")
@@ -431,7 +568,7 @@ class Trust(Model):
     background: Probability = _cited(cal.TRUST["background"], "Bass external influence")
 
 
-class WordOfMouth(Model):
+class WordOfMouth(Parameters):
     persuasion: Probability = Field(
         round(
             cal.CONVERSION_PER_RECOMMENDATION.value / (cal.TRUST["word_of_mouth"].value * 0.4), 4
@@ -448,21 +585,24 @@ class WordOfMouth(Model):
     weak_tie_trust: Probability = _cited(
         cal.WEAK_TIE_FACTOR, "trust multiplier of weak ties relative to strong ties"
     )
-    talk_steps: float = Field(
+    talk_steps: Forever = Field(
         30.0,
         ge=1.0,
-        description="steps an adopter keeps talking: 1 gives independent-cascade semantics, "
-        "inf gives SI / Bass semantics [assumption]",
+        description="steps an adopter keeps talking, a whole number up to 1,000,000 or inf: "
+        "1 gives independent-cascade semantics, inf gives SI / Bass semantics [assumption]",
     )
 
-    @model_validator(mode="after")
-    def _talk_steps_is_whole(self) -> WordOfMouth:
-        if not (math.isinf(self.talk_steps) or float(self.talk_steps).is_integer()):
-            raise ValueError(f"talk_steps must be a whole number or inf, got {self.talk_steps}")
-        return self
+    @field_validator("talk_steps")
+    @classmethod
+    def _talk_steps_is_whole(cls, steps: float) -> float:
+        if not (math.isinf(steps) or (float(steps).is_integer() and steps <= 1_000_000)):
+            raise ValueError(
+                "talk_steps must be a whole number or inf (at most 1,000,000 when finite)"
+            )
+        return steps
 
 
-class Product(Model):
+class Product(Parameters):
     quality: Probability = Field(
         round(1.0 - cal.DISSATISFIED_SHARE.value, 4),
         description=f"share of adopters satisfied (promoters); the rest are detractors "
@@ -477,7 +617,7 @@ class Product(Model):
         ge=0.0,
         le=10.0,
     )
-    margin: NonNegative = Field(
+    margin: Money = Field(
         0.0, description="profit per adoption, EUR (default 0: not reported) [assumption]"
     )
 
@@ -485,7 +625,7 @@ class Product(Model):
 # --------------------------------------------------------------------------- adoption rules
 
 
-class IndependentRule(Model):
+class IndependentRule(Parameters):
     """Each positive exposure converts with probability trust x persuasion x interest.
 
     Reduces to the independent cascade (Kempe et al. 2003) with talk_steps = 1 and
@@ -496,7 +636,7 @@ class IndependentRule(Model):
     kind: Literal["independent"] = "independent"
 
 
-class ThresholdRule(Model):
+class ThresholdRule(Parameters):
     """Trust-weighted conviction accumulates; adoption when it reaches the threshold.
 
     Reduces to the linear threshold model (Kempe et al. 2003) with talk_steps = 1,
@@ -515,7 +655,7 @@ class ThresholdRule(Model):
     )
 
 
-class BassRule(Model):
+class BassRule(Parameters):
     """Hazard h = p + q x (trust-weighted share of talking adopters among contacts).
 
     P(adopt in a step) = 1 - exp(-h dt). On a well_mixed layer with talk_steps = inf it
@@ -533,9 +673,9 @@ Adoption = Annotated[IndependentRule | ThresholdRule | BassRule, Field(discrimin
 # --------------------------------------------------------------------------- scenario
 
 
-class Strategy(Model):
-    name: str = Field(description="label in tables and figures")
-    channels: tuple[str, ...] = Field(
+class Strategy(Parameters):
+    name: Name = Field(description="label in tables and figures")
+    channels: Annotated[tuple[str, ...], Array] = Field(
         (), description="names of the scenario's channels this strategy runs"
     )
     set: dict[str, Any] = Field(
@@ -544,7 +684,7 @@ class Strategy(Model):
     )
 
 
-class Scenario(Model):
+class Scenario(Parameters):
     """A whole experiment: the town, its networks, the channels and the strategies to compare."""
 
     title: str = Field("Scenario", description="what the experiment asks")
@@ -556,7 +696,7 @@ class Scenario(Model):
     product: Product = Field(default_factory=Product)
     adoption: Adoption = Field(default_factory=IndependentRule)
     channels: dict[str, Channel] = Field(default_factory=dict, description="channels by name")
-    strategies: tuple[Strategy, ...] = Field(
+    strategies: Annotated[tuple[Strategy, ...], Array] = Field(
         default=(), description="strategies to compare; none means one with every channel"
     )
 
@@ -564,6 +704,21 @@ class Scenario(Model):
     def _references_exist(self) -> Scenario:
         segment_names = set(self.population.segment_names)
         platforms = {n for n, layer in self.layers.items() if layer.kind == "platform"}
+        media = sorted({*MEDIA, *platforms})
+        for table, names in (("layers", self.layers), ("channels", self.channels)):
+            for name in names:
+                if not name.strip() or "." in name:
+                    raise ValueError(
+                        f"{table}: names must be non-empty and without dots (a dotted path "
+                        f"could not reach them), got {name!r}"
+                    )
+        for i, seg in enumerate(self.population.segments):
+            for medium in seg.media:
+                if medium not in media:
+                    raise ValueError(
+                        f"population.segments.{i}.media.{medium}: unknown medium '{medium}'; "
+                        f"allowed: {media} (the built-in media and the platform layers)"
+                    )
         for name in platforms:
             for i, seg in enumerate(self.population.segments):
                 if name not in seg.media:
@@ -578,6 +733,11 @@ class Scenario(Model):
                         f"channels.{name}.target_segments: unknown segment '{seg}'; "
                         f"allowed: {sorted(segment_names)}"
                     )
+            if channel.kind == "newspaper" and channel.medium not in media:
+                raise ValueError(
+                    f"channels.{name}.medium: unknown medium '{channel.medium}'; "
+                    f"allowed: {media} (got {channel.medium!r})"
+                )
             platform = getattr(channel, "platform", None)
             if platform is not None and platform not in platforms:
                 raise ValueError(
@@ -592,10 +752,13 @@ class Scenario(Model):
                         f"for strategy 'given', got {list(channel.people)}"
                     )
             if channel.end_day <= channel.start_day:
-                raise ValueError(f"channels.{name}.end_day must be after start_day")
-        names = [s.name for s in self.strategies]
-        if len(set(names)) != len(names):
-            raise ValueError(f"strategy names must be unique, got {names}")
+                raise ValueError(
+                    f"channels.{name}.end_day must be after start_day "
+                    f"(got end_day {channel.end_day:g}, start_day {channel.start_day:g})"
+                )
+        strategy_names = [s.name for s in self.strategies]
+        if len(set(strategy_names)) != len(strategy_names):
+            raise ValueError(f"strategy names must be unique, got {strategy_names}")
         for i, strategy in enumerate(self.strategies):
             for channel in strategy.channels:
                 if channel not in self.channels:
@@ -603,6 +766,11 @@ class Scenario(Model):
                         f"strategies.{i}.channels: unknown channel '{channel}'; "
                         f"allowed: {sorted(self.channels)}"
                     )
+            if len(set(strategy.channels)) != len(strategy.channels):
+                raise ValueError(
+                    f"strategies.{i}.channels: each channel may be listed once, "
+                    f"got {list(strategy.channels)}"
+                )
         return self
 
     def resolved_strategies(self) -> tuple[Strategy, ...]:
@@ -611,14 +779,152 @@ class Scenario(Model):
             return self.strategies
         return (Strategy(name="all channels", channels=tuple(self.channels)),)
 
-    def for_strategy(self, strategy: Strategy) -> Scenario:
-        """This scenario with the strategy's overrides applied and only its channels."""
+    def for_strategy(self, strategy: Strategy, *, origin: str | None = None) -> Scenario:
+        """This scenario with the strategy's overrides applied and only its channels.
+
+        Parameters
+        ----------
+        strategy : Strategy
+            One of :meth:`resolved_strategies`.
+        origin : str, optional
+            Where the scenario came from (a file name), prefixed to error messages.
+
+        Raises
+        ------
+        ConfigError
+            When the strategy's ``set`` names no parameter or gives an invalid value; the
+            message names the strategy.
+        """
+        where = f"strategy '{strategy.name}'"
+        if origin is not None:
+            where = f"{origin}: {where}"
         data = self.model_dump(mode="json")  # lists, not tuples: overrides reach segments
         data["channels"] = {n: data["channels"][n] for n in strategy.channels}
         data["strategies"] = []
         for path, value in strategy.set.items():
-            set_path(data, path, value, origin=f"strategy '{strategy.name}' set")
-        return validate_scenario(data, origin=f"strategy '{strategy.name}'")
+            set_path(data, path, value, origin=f"{where} set")
+        return validate_scenario(data, origin=where)
+
+
+def check_runnable(scenario: Scenario, *, origin: str = "config") -> tuple[Scenario, ...]:
+    """Resolve every strategy as :func:`simulator.engine.simulate` will, before any work.
+
+    ``Scenario`` validation checks the scenario as written; a strategy's ``set`` is only
+    applied when the strategy is resolved. This applies them all, so that ``wom validate``
+    accepts exactly what ``wom run`` runs (edge-list files are read and checked by
+    :func:`simulator.network.check_edge_lists`), and warns (:class:`ScenarioWarning`) about
+    scenarios that run but probably not as meant: a strategy with no channel while there
+    are channels, a channel no strategy runs, a channel that starts after the run ends or
+    reaches nobody, paid channels in a town of fewer than 10 people, a platform whose
+    members follow more accounts than there are people.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    origin : str
+        Where it came from (a file name), prefixed to messages.
+
+    Returns
+    -------
+    tuple of Scenario
+        The scenario of each resolved strategy, in order.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the origin, the strategy and the dotted path.
+
+    Examples
+    --------
+    >>> scenario = default_scenario()
+    >>> len(check_runnable(scenario))
+    5
+    >>> data = scenario.model_dump(mode="json")
+    >>> data["strategies"][1]["set"] = {"channels.newspaper.budget": -5}
+    >>> check_runnable(validate_scenario(data), origin="s.toml")
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: s.toml: strategy 'newspaper': channels.newspaper.budget: Input should be greater than or equal to 0 (got -5)
+    """
+    resolved = tuple(
+        scenario.for_strategy(strategy, origin=origin)
+        for strategy in scenario.resolved_strategies()
+    )
+    for message in scenario_doubts(scenario, resolved):
+        warnings.warn(f"{origin}: {message}", ScenarioWarning, stacklevel=2)
+    return resolved
+
+
+TINY_TOWN = 10
+"""Below this many people, channels' audiences round to a handful of people or none."""
+
+
+def scenario_doubts(scenario: Scenario, resolved: tuple[Scenario, ...] = ()) -> list[str]:
+    """What :func:`check_runnable` warns about, as messages naming dotted paths.
+
+    ``resolved`` are the strategies' scenarios (from :meth:`Scenario.for_strategy`); the
+    checks of channels, town and layers run on each, since a strategy's ``set`` can change
+    them.
+
+    Examples
+    --------
+    >>> scenario_doubts(default_scenario())
+    []
+    """
+    doubts: list[str] = []
+    if scenario.channels:
+        for i, strategy in enumerate(scenario.strategies):
+            if not strategy.channels:
+                doubts.append(
+                    f"strategies.{i}.channels: strategy '{strategy.name}' runs none of the "
+                    f"channels {sorted(scenario.channels)} (channels = [])"
+                )
+        used = {name for s in scenario.resolved_strategies() for name in s.channels}
+        for name in scenario.channels:
+            if name not in used:
+                doubts.append(
+                    f"channels.{name}: no strategy runs it (list it in a strategy's channels)"
+                )
+    for variant in resolved or (scenario,):
+        doubts += _variant_doubts(variant)
+    return list(dict.fromkeys(doubts))
+
+
+def _variant_doubts(scenario: Scenario) -> list[str]:
+    doubts = []
+    simulation = scenario.simulation
+    last_day = simulation.steps * simulation.step_days
+    size = scenario.population.size
+    segments = scenario.population.segments
+    for name, channel in scenario.channels.items():
+        if channel.start_day >= last_day:
+            doubts.append(
+                f"channels.{name}.start_day = {channel.start_day:g} is at or after the end of "
+                f"the run (day {last_day:g} = simulation.steps x the step in days): it never acts"
+            )
+        medium = getattr(channel, "platform", None) or getattr(channel, "medium", None)
+        targets = getattr(channel, "target_segments", ()) or scenario.population.segment_names
+        if medium is not None and all(
+            s.media.get(medium, 0.0) == 0.0 for s in segments if s.name in targets
+        ):
+            doubts.append(
+                f"channels.{name}: nobody in segments {list(targets)} uses '{medium}' "
+                f"(population.segments.*.media.{medium}), so it reaches nobody"
+            )
+    paid = sorted(n for n, c in scenario.channels.items() if c.kind != "seeding")
+    if size < TINY_TOWN and paid:
+        doubts.append(
+            f"population.size = {size} is below {TINY_TOWN}: the audiences of channels "
+            f"{paid} round to a handful of people or none"
+        )
+    for name, layer in scenario.layers.items():
+        if layer.kind == "platform" and layer.follows >= size:
+            doubts.append(
+                f"layers.{name}.follows = {layer.follows:g} is at least population.size = "
+                f"{size}: members cannot follow that many other people"
+            )
+    return doubts
 
 
 # --------------------------------------------------------------------------- loading
@@ -678,7 +984,9 @@ def validate_scenario(data: dict[str, Any], *, origin: str = "config") -> Scenar
         )
         more = exc.error_count() - 1
         extra = f" [and {more} more problem{'s' * (more > 1)}]" if more else ""
-        raise ConfigError(f"{origin}: {where}: {message}{received}{extra}") from None
+        # Checks across sections name their own dotted paths.
+        where = "" if where == "(scenario)" else f"{where}: "
+        raise ConfigError(f"{origin}: {where}{message}{received}{extra}") from None
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -706,16 +1014,62 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+def load_scenario(path: str | Path | None, overrides: list[str] | None = None) -> Scenario:
     """Read a TOML scenario, apply ``dotted.path=value`` overrides and validate.
 
-    Relative edge-list paths are resolved against the file's folder.
+    Relative edge-list paths are resolved against the file's folder. Every strategy is
+    resolved (:func:`check_runnable`), so a scenario that loads is one that runs.
+
+    Parameters
+    ----------
+    path : str, Path or None
+        The TOML file; None means the built-in :func:`default_scenario`.
+    overrides : list of str, optional
+        ``dotted.path=value`` texts, as given to ``--set``.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file (or ``default scenario``), the dotted path, what is
+        allowed and what was received.
+
+    Warns
+    -----
+    ScenarioWarning
+        For a scenario that runs but probably not as meant (see :func:`check_runnable`).
+
+    Examples
+    --------
+    >>> load_scenario(None, ["population.segments.0.interest_alpha=3"]).population.segments[0]
+    Segment(name='young', share=0.3, interest_alpha=3.0, ...)
+    >>> load_scenario(None, ["simulation=5"])
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: --set: 'simulation' is a section, not a value; set one of its parameters, e.g. simulation.steps=... (got 5)
     """
-    data = read_toml(path)
-    if "sweep" in data:
-        raise ConfigError(f"{path}: this file defines a sweep: use wom sweep {path}")
+    if path is None:
+        data, origin = default_scenario_data(), "default scenario"
+    else:
+        data, origin = read_toml(path), str(path)
+        if "sweep" in data:
+            raise ConfigError(f"{path}: this file defines a sweep: use wom sweep {path}")
     apply_overrides(data, overrides or [])
-    return validate_scenario(data, origin=str(path))
+    scenario = validate_scenario(data, origin=origin)
+    check_runnable(scenario, origin=origin)
+    return scenario
+
+
+def default_scenario_data() -> dict[str, Any]:
+    """The built-in scenario as plain data (lists, not tuples), ready for ``set_path``.
+
+    Examples
+    --------
+    >>> data = default_scenario_data()
+    >>> set_path(data, "strategies.0.name", "x", origin="--set")
+    >>> validate_scenario(data).strategies[0].name
+    'x'
+    """
+    return default_scenario().model_dump(mode="json")
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -751,18 +1105,30 @@ def set_path(data: dict[str, Any], path: str, value: Any, *, origin: str) -> Non
 
     Sections that the scenario model declares (``simulation``, ``word_of_mouth``...) are
     created when the file omits them; named entries (a layer, a channel, a list index) must
-    exist. An unknown leaf is reported by validation with its full dotted path.
+    exist. An unknown leaf is reported by validation with its full dotted path. Tuples on
+    the way (a ``model_dump()``) are replaced by lists in ``data``, so they can be indexed.
+
+    Examples
+    --------
+    >>> data = {"strategies": ({"name": "a"},)}
+    >>> set_path(data, "strategies.0.name", "b", origin="--set")
+    >>> data
+    {'strategies': [{'name': 'b'}]}
+    >>> set_path(data, "strategies.0", 5, origin="--set")
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: --set: 'strategies.0' is a section, not a value; set one of its parameters, e.g. strategies.0.name=... (got 5)
     """
     keys = path.split(".")
+    if not all(keys):
+        raise ConfigError(f"{origin}: '{path}' is not a dotted.path")
     node: Any = data
     for depth, key in enumerate(keys[:-1]):
         where = ".".join(keys[: depth + 1])
         if isinstance(node, list):
             if not key.isdigit() or int(key) >= len(node):
-                raise ConfigError(
-                    f"{origin}: '{path}': '{where}' is not an index in 0..{len(node) - 1}"
-                )
-            node = node[int(key)]
+                raise ConfigError(f"{origin}: '{path}': '{where}' is not {_indices(node)}")
+            node = _listed(node, int(key))
             continue
         if not isinstance(node, dict):
             raise ConfigError(
@@ -774,20 +1140,54 @@ def set_path(data: dict[str, Any], path: str, value: Any, *, origin: str) -> Non
             else:
                 allowed = sorted(node) if depth else sorted(Scenario.model_fields)
                 raise ConfigError(f"{origin}: '{path}': no '{where}'; allowed here: {allowed}")
-        node = node[key]
+        node = _listed(node, key)
     last = keys[-1]
     if isinstance(node, list):
         if not last.isdigit() or int(last) >= len(node):
-            raise ConfigError(f"{origin}: '{path}': index must be in 0..{len(node) - 1}")
+            parent = ".".join(keys[:-1])
+            raise ConfigError(
+                f"{origin}: '{path}': '{last}' is not {_indices(node)}; or set the whole "
+                f"list, e.g. {parent}=[...]"
+            )
+        _refuse_section(node[int(last)], path, value, origin)
         node[int(last)] = value
     elif isinstance(node, dict):
         if len(keys) == 1 and last not in Scenario.model_fields:
             raise ConfigError(
                 f"{origin}: '{path}' is not a parameter; allowed: {sorted(Scenario.model_fields)}"
             )
+        current = node.get(last, {} if len(keys) == 1 and last in _MODEL_SECTIONS else None)
+        _refuse_section(current, path, value, origin)
         node[last] = value
     else:
         raise ConfigError(f"{origin}: '{path}': '{'.'.join(keys[:-1])}' is a value, not a section")
+
+
+def _indices(items: list[Any]) -> str:
+    return f"an index in 0..{len(items) - 1}" if items else "an index: the list is empty"
+
+
+def _listed(node: Any, key: int | str) -> Any:
+    """``node[key]``, turned into a list in place when it is a tuple."""
+    child = node[key]
+    if isinstance(child, tuple):
+        child = node[key] = list(child)
+    return child
+
+
+def _refuse_section(current: Any, path: str, value: Any, origin: str) -> None:
+    """A whole section or list of sections can only be replaced by one of its own kind."""
+    sections = isinstance(current, dict) or (
+        isinstance(current, list | tuple) and any(isinstance(c, dict) for c in current)
+    )
+    if sections and not isinstance(value, type(current) if isinstance(current, dict) else list):
+        if isinstance(current, dict):
+            example = next(iter(current), None)
+        else:
+            first = next((c for c in current if isinstance(c, dict)), {})
+            example = f"0.{next(iter(first))}" if first else "0"
+        hint = f"; set one of its parameters, e.g. {path}.{example}=..." if example else ""
+        raise ConfigError(f"{origin}: '{path}' is a section, not a value{hint} (got {value!r})")
 
 
 _MODEL_SECTIONS = {"simulation", "population", "trust", "word_of_mouth", "product", "adoption"}

@@ -21,9 +21,9 @@ import numpy as np
 from simulator import adoption, lifeline
 from simulator import config as cfg
 from simulator.channels import ChannelPlan, Exposures, compile_channel, deliver, sample_edges
+from simulator.errors import SimulatorError
 from simulator.network import Network, Tie, build_network
 from simulator.population import Population, build_population
-from simulator.errors import SimulatorError
 from simulator.results import RunResult, StrategyResult, provenance
 from simulator.streams import stream
 from simulator.trust import tie_sources_and_trust

@@ -26,6 +26,7 @@ times the CPUs.
 
 from __future__ import annotations
 
+import operator
 import os
 import sys
 import threading
@@ -94,8 +95,14 @@ def check_workers(workers: int, *, option: str = "--workers") -> int:
     ...
     simulator.errors.ConfigError: --workers 100000: at most ... worker processes ...
     """
-    if isinstance(workers, bool) or not isinstance(workers, int):
-        raise ConfigError(f"{option} must be a whole number of processes, got {workers!r}")
+    try:  # int and numpy integers; not bool, float or str
+        if isinstance(workers, bool):
+            raise TypeError
+        workers = operator.index(workers)
+    except TypeError:
+        raise ConfigError(
+            f"{option} must be a whole number of processes, got {workers!r}"
+        ) from None
     if workers < 1:
         raise ConfigError(f"{option} must be at least 1, got {workers}")
     cpus = available_cpus()

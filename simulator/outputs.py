@@ -50,9 +50,7 @@ def check_writable(out: Path, option: str = "--out") -> None:
         raise SimulatorError(f"{option} {out}: exists and is not a folder")
     base = nearest_existing(absolute)
     if not base.is_dir():
-        raise SimulatorError(
-            f"{option} {out}: {base} is a file, so no folder can be made below it"
-        )
+        raise SimulatorError(f"{option} {out}: {base} is a file, so no folder can be made below it")
     try:  # os.access says yes to root on read-only mounts and /proc: try for real
         probe = tempfile.mkdtemp(prefix=".wom-probe-", dir=base)
     except OSError as exc:

@@ -9,7 +9,7 @@ which cells finish.
 
 A sweep writes into one folder::
 
-    OUT/manifest.json        study hash, seed, versions, every cell and its status
+    OUT/manifest.json        study hash, seed, versions, every cell and its status, files
     OUT/study.toml           the resolved base scenario and its [sweep] table
     OUT/configs/<cell>.toml  the resolved scenario of each cell
     OUT/cells/<cell>.parquet one row per strategy and replicate, written atomically as the
@@ -18,8 +18,16 @@ A sweep writes into one folder::
     OUT/report.html          figures: metric against each swept parameter, heatmaps
 
 Rerunning the same study into the same folder computes only the missing cells (and the failed
-ones); a folder that holds another study's cells, or cells computed with other versions of
-the packages that shape the numbers, is refused unless ``fresh`` is given.
+ones, and any whose files are damaged); a folder that holds another study's cells, or cells
+computed with other versions of the packages that shape the numbers, is refused unless
+``fresh`` is given. ``fresh`` empties only a folder that holds nothing but a sweep's files
+(the manifest's ``files`` lists them; see :func:`simulator.outputs.check_replaceable`); a
+resume leaves any other file alone.
+
+Every option, the number of cells (at most :data:`MAX_CELLS`), the memory of the biggest
+cells, the output folder and the Dask scheduler are checked before any cell runs or any file
+is written. Worker processes exit when the sweep's process dies, even by ``kill -9``
+(:mod:`simulator.lifeline`).
 
 Examples
 --------
@@ -38,11 +46,12 @@ import itertools
 import json
 import math
 import os
+import re
 import shutil
 import sys
 import time
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +61,7 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from simulator import config as cfg
+from simulator import lifeline, outputs
 from simulator.errors import ConfigError, SimulatorError
 from simulator.streams import stream
 
@@ -71,6 +81,10 @@ MAX_WORKER_DEATHS = 3
 MANIFEST_SECONDS = 30.0
 """How often a running sweep refreshes manifest.json (the cell files are the ground truth)."""
 
+MAX_CELLS = 100_000
+"""Most cells a study may have (product of the axis lengths), checked before building them:
+a cell costs about 25 kB of memory before it runs and a file or two after."""
+
 _OUTPUT_FILES = (
     "manifest.json",
     "study.toml",
@@ -80,6 +94,9 @@ _OUTPUT_FILES = (
     "summary.csv",
     "report.html",
 )
+_TABLES = _OUTPUT_FILES[2:6]
+_ENTRIES = frozenset(("cells", "configs", *_OUTPUT_FILES))
+"""Everything a sweep writes at the top of its folder (listed in the manifest's ``files``)."""
 
 
 # --------------------------------------------------------------------------- the [sweep] table
@@ -273,17 +290,43 @@ def parse_grid_option(text: str, *, option: str = "--grid") -> tuple[str, list[A
     --------
     >>> parse_grid_option("channels.newspaper.budget=250,500")
     ('channels.newspaper.budget', [250, 500])
+    >>> parse_grid_option("trust.word_of_mouth=0.5,,0.9")
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: --grid 'trust.word_of_mouth=0.5,,0.9': value 2 is empty; expected dotted.path=v1,v2,...
     """
     path, sep, raw = text.partition("=")
     path = path.strip()
     if not sep or not path or not raw.strip():
         raise ConfigError(f"{option} {text!r}: expected dotted.path=v1,v2,...")
-    return path, parse_values(raw.strip())
+    values = parse_values(raw.strip())
+    for position, value in enumerate(values, start=1):
+        if value == "":
+            raise ConfigError(
+                f"{option} {text!r}: value {position} is empty; expected dotted.path=v1,v2,..."
+            )
+    if len(values) > MAX_CELLS:
+        raise ConfigError(
+            f"{option} {path}: {len(values):,} values; a sweep has at most {MAX_CELLS:,} cells"
+        )
+    return path, values
+
+
+def _finite_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer beyond the float range
+        return False
 
 
 def linspace_values(low: float, high: float, count: int) -> list[float | int]:
     """``count`` evenly spaced values from ``low`` to ``high``; integers when all are whole
     and the bounds are integers; floats rounded to 12 significant digits.
+
+    ``count`` must be a whole number from 1 to :data:`MAX_CELLS` and the bounds finite
+    numbers (checked before anything is allocated).
 
     Examples
     --------
@@ -291,9 +334,20 @@ def linspace_values(low: float, high: float, count: int) -> list[float | int]:
     [0.5, 0.6, 0.7, 0.8, 0.9]
     >>> linspace_values(100, 1000, 4)
     [100, 400, 700, 1000]
+    >>> linspace_values(0.5, 0.9, 10**9)
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: 1,000,000,000 points: a sweep has at most 100,000 cells
     """
-    points = np.linspace(low, high, count)
-    if isinstance(low, int) and isinstance(high, int) and np.all(points == np.round(points)):
+    if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 1:
+        raise ConfigError(f"the number of points must be a whole number >= 1, got {count!r}")
+    if count > MAX_CELLS:
+        raise ConfigError(f"{count:,} points: a sweep has at most {MAX_CELLS:,} cells")
+    if not (_finite_number(low) and _finite_number(high)):
+        raise ConfigError(f"the bounds must be finite numbers, got {low!r} and {high!r}")
+    whole = all(isinstance(v, int) and abs(v) < 2**53 for v in (low, high))  # exact in float64
+    points = np.linspace(float(low), float(high), int(count))
+    if whole and np.all(points == np.round(points)):
         return [int(p) for p in points]
     return [float(f"{p:.12g}") for p in points]
 
@@ -301,10 +355,17 @@ def linspace_values(low: float, high: float, count: int) -> list[float | int]:
 def parse_range_option(text: str) -> tuple[str, list[float | int]]:
     """``dotted.path=lo:hi:n`` to the path and ``n`` evenly spaced values.
 
+    ``lo`` and ``hi`` are finite numbers with ``lo <= hi`` (``lo < hi`` when ``n > 1``), and
+    ``n`` a whole number from 1 to :data:`MAX_CELLS`.
+
     Examples
     --------
     >>> parse_range_option("trust.word_of_mouth=0.3:0.9:4")
     ('trust.word_of_mouth', [0.3, 0.5, 0.7, 0.9])
+    >>> parse_range_option("trust.word_of_mouth=0.5:0.9:1000000000")
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: --range trust.word_of_mouth: 1,000,000,000 points; a sweep has at most 100,000 cells
     """
     path, sep, raw = text.partition("=")
     path = path.strip()
@@ -314,13 +375,68 @@ def parse_range_option(text: str) -> tuple[str, list[float | int]]:
         raise ConfigError(problem)
     try:
         low, high = (tomllib.loads(f"v = {p.strip()}")["v"] for p in parts[:2])
-        count = int(parts[2])
-    except (tomllib.TOMLDecodeError, ValueError):
+    except tomllib.TOMLDecodeError:
         raise ConfigError(problem) from None
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high))
-    if not numbers or count < 1 or low > high:
-        raise ConfigError(f"{problem}; got lo={low!r}, hi={high!r}, n={parts[2].strip()!r}")
+    count_text = parts[2].strip()
+    got = f"got lo={parts[0].strip()}, hi={parts[1].strip()}, n={count_text}"
+    if not re.fullmatch(r"[0-9]+", count_text) or int(count_text) < 1:
+        raise ConfigError(f"{problem}; n must be a whole number >= 1, {got}")
+    count = int(count_text)
+    if count > MAX_CELLS:
+        raise ConfigError(
+            f"--range {path}: {count:,} points; a sweep has at most {MAX_CELLS:,} cells"
+        )
+    if not (_finite_number(low) and _finite_number(high)):
+        raise ConfigError(f"{problem}; lo and hi must be finite numbers, {got}")
+    if low > high or (low == high and count > 1):
+        need = "lo <= hi" if low > high else "lo < hi for n > 1 (or --grid for one value)"
+        raise ConfigError(f"{problem}; need {need}, {got}")
     return path, linspace_values(low, high, count)
+
+
+def cell_count(sweep: Sweep) -> int:
+    """Cells of a sweep: the product of its axis lengths (computed without building them).
+
+    Examples
+    --------
+    >>> cell_count(Sweep(grid={"a.b": [1, 2, 3]}, zip={"c.d": [1, 2], "e.f": [3, 4]}))
+    6
+    """
+    lengths = [len(values) for values in sweep.grid.values()]
+    if sweep.zip:
+        lengths.append(len(next(iter(sweep.zip.values()))))
+    if sweep.sample is not None:
+        lengths.append(sweep.sample.count)
+    return math.prod(lengths)
+
+
+def check_cell_count(
+    sweep: Sweep, *, origin: str = "study", options: Mapping[str, str] | None = None
+) -> int:
+    """Refuse a sweep of more than :data:`MAX_CELLS` cells, before any is built.
+
+    ``options`` names where each path's axis came from (``--range``, ``--grid``, ...), for
+    the message; axes from the file are named ``sweep.grid.PATH`` and so on. Returns the
+    number of cells.
+    """
+    count = cell_count(sweep)
+    if count <= MAX_CELLS:
+        return count
+    options = options or {}
+    axes = [(options.get(p, f"sweep.grid.{p}"), p, len(v)) for p, v in sweep.grid.items()]
+    if sweep.zip:
+        first = next(iter(sweep.zip))
+        axes.append((options.get(first, "sweep.zip"), first, len(sweep.zip[first])))
+    if sweep.sample is not None:
+        axes.append(("sweep.sample.count", "", sweep.sample.count))
+    shape = " x ".join(
+        f"{where}{' ' + path if path and not where.endswith(path) else ''} ({length:,})"
+        for where, path, length in axes
+    )
+    raise ConfigError(
+        f"{origin}: the sweep has {count:,} cells ({shape}), more than the {MAX_CELLS:,} a "
+        "sweep may have; use fewer values or a Latin-hypercube sample (sweep.sample)"
+    )
 
 
 def load_study(
@@ -350,15 +466,19 @@ def load_study(
     sweep_data = copy.deepcopy(sweep_data)
     for key in ("grid", "zip"):
         sweep_data[key] = _flatten(sweep_data.get(key, {}))
+    options: dict[str, str] = {}  # where each command-line axis came from, for messages
     for text in grid:
         name, values = parse_grid_option(text)
         sweep_data["grid"][name] = values
+        options[name] = "--grid"
     for text in ranges:
         name, values = parse_range_option(text)
         sweep_data["grid"][name] = values
+        options[name] = "--range"
     for text in zips:
         name, values = parse_grid_option(text, option="--zip")
         sweep_data["zip"][name] = values
+        options[name] = "--zip"
     for key, value in (
         ("target_ci", target_ci),
         ("metric", metric),
@@ -367,6 +487,7 @@ def load_study(
         if value is not None:
             sweep_data[key] = value
     sweep = _validate_sweep(sweep_data, origin=str(path))
+    check_cell_count(sweep, origin=str(path), options=options)
     return Study(scenario=scenario, sweep=sweep, source=str(path))
 
 
@@ -435,6 +556,7 @@ def study_cells(study: Study) -> list[Cell]:
     >>> print(study_cells(study)[1].error)
     cell 0001 [trust.word_of_mouth=1.5]: trust.word_of_mouth: Input should be less than or equal to 1 (got 1.5)
     """
+    check_cell_count(study.sweep, origin=study.source or "study")
     base = _plain(study.scenario.model_dump())
     _check_paths(study, base)
     points = list(itertools.product(*sweep_axes(study.sweep, seed=study.scenario.simulation.seed)))
@@ -663,12 +785,8 @@ def run_cell(task: CellTask) -> CellOutcome:
 
 # --------------------------------------------------------------------------- executors
 
-
-def _ignore_sigint() -> None:
-    # Ctrl-C is the parent's to handle: it stops the pool; workers must not print tracebacks.
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+Outcomes = Generator[CellOutcome, None, None]
+"""What an executor yields, cell by cell as they finish; closing it stops the workers."""
 
 
 def _stop_pool(pool: Any, *, abort: bool) -> None:
@@ -690,7 +808,7 @@ _NO_WORKER = (
 )
 
 
-def _run_local(tasks: Sequence[CellTask], workers: int) -> Iterator[CellOutcome]:
+def _run_local(tasks: Sequence[CellTask], workers: int) -> Outcomes:
     """Cells in this process (one worker) or in a pool of ``spawn`` processes."""
     if workers == 1 or len(tasks) <= 1:
         for task in tasks:
@@ -705,8 +823,12 @@ def _run_local(tasks: Sequence[CellTask], workers: int) -> Iterator[CellOutcome]
     finished_any = False
     queue = list(tasks)
     while queue:
+        # Workers exit with this process, even when it is killed (no orphans computing on).
         pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(queue)), mp_context=context, initializer=_ignore_sigint
+            max_workers=min(workers, len(queue)),
+            mp_context=context,
+            initializer=lifeline.start_worker,
+            initargs=(os.getpid(), lifeline.ignore_interrupt),
         )
         finished = False
         try:
@@ -739,39 +861,101 @@ def _run_local(tasks: Sequence[CellTask], workers: int) -> Iterator[CellOutcome]
         queue.sort(key=lambda task: task.id)
 
 
-def _run_dask(
-    tasks: Sequence[CellTask], workers: int, scheduler: str | None, key: str
-) -> Iterator[CellOutcome]:
-    """Cells on a Dask cluster: ``scheduler``'s, or a new LocalCluster of ``workers``."""
+SCHEDULER_SCHEMES = ("tcp", "tls", "ucx", "inproc")
+"""Dask comm protocols a ``--scheduler`` address may name."""
+
+_HOST = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)"
+_ADDRESS = re.compile(rf"(?:(?P<scheme>[A-Za-z0-9]+)://)?(?P<host>{_HOST}):(?P<port>[0-9]{{1,5}})")
+_INPROC = re.compile(rf"inproc://{_HOST}/[0-9]+/[0-9]+")
+
+
+def check_scheduler_address(address: str, *, option: str = "--scheduler") -> str:
+    """Check the form of a Dask scheduler address, ``SCHEME://HOST:PORT``, before connecting.
+
+    A missing scheme is ``tcp`` (as Dask reads it). Returns the address.
+
+    Examples
+    --------
+    >>> check_scheduler_address("tcp://10.0.0.5:8786")
+    'tcp://10.0.0.5:8786'
+    >>> check_scheduler_address("garbage")
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: --scheduler 'garbage': expected SCHEME://HOST:PORT with SCHEME one of tcp, tls, ucx, inproc, e.g. tcp://10.0.0.5:8786
+    """
+    expected = (
+        f"{option} {address!r}: expected SCHEME://HOST:PORT with SCHEME one of "
+        f"{', '.join(SCHEDULER_SCHEMES)}, e.g. tcp://10.0.0.5:8786"
+    )
+    if not isinstance(address, str):
+        raise ConfigError(expected)
+    if _INPROC.fullmatch(address):
+        return address
+    match = _ADDRESS.fullmatch(address.strip())
+    if match is None:
+        raise ConfigError(expected)
+    scheme = (match["scheme"] or "tcp").lower()
+    if scheme not in SCHEDULER_SCHEMES or scheme == "inproc":
+        raise ConfigError(expected)
+    if not 1 <= int(match["port"]) <= 65535:
+        raise ConfigError(f"{option} {address!r}: the port must be 1 to 65535")
+    return address.strip()
+
+
+def _import_dask() -> Any:
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        import dask.distributed
     except ImportError:
         raise SimulatorError(
             "--executor dask needs dask.distributed: pip install 'wom-simulator[dask]'"
         ) from None
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="30s")
-        except (OSError, TimeoutError) as exc:
-            raise SimulatorError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    else:
-        import logging
+    return dask.distributed
 
+
+def _connect_dask(workers: int, scheduler: str | None, timeout: float | None) -> tuple[Any, Any]:
+    """A client of ``scheduler``'s cluster, or of a new LocalCluster: ``(client, cluster)``.
+
+    Called before the output folder is touched, so a scheduler that cannot be reached
+    leaves nothing behind. ``timeout`` (seconds) defaults to Dask's
+    ``distributed.comm.timeouts.connect`` (30 s unless configured, e.g. by the environment
+    variable ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s``).
+    """
+    distributed = _import_dask()
+    if scheduler:
+        extra = {} if timeout is None else {"timeout": timeout}
         try:
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,  # cancelling on Ctrl-C logs warnings by design
-            )
-        except Exception as exc:  # e.g. a script without a main guard
-            raise SimulatorError(
-                f"cannot start a Dask LocalCluster ({exc}); {_NO_WORKER}"
-            ) from None
-        client = Client(cluster)
-        client.run(_ignore_sigint)  # our own workers: Ctrl-C is the client's to handle
+            client = distributed.Client(scheduler, **extra)
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise SimulatorError(f"--scheduler {scheduler}: cannot connect ({reason})") from None
+        return client, None
+    import logging
+
+    try:
+        cluster = distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,  # cancelling on Ctrl-C logs warnings by design
+        )
+    except Exception as exc:  # e.g. a script without a main guard
+        reason = " ".join(str(exc).split())
+        raise SimulatorError(f"cannot start a Dask LocalCluster ({reason}); {_NO_WORKER}") from None
+    # Its workers need no lifeline: each nanny (here) holds a pipe whose closing ends them.
+    try:
+        client = distributed.Client(cluster)
+        client.run(lifeline.ignore_interrupt)  # our own workers: Ctrl-C is the client's
+    except BaseException:
+        cluster.close()
+        raise
+    return client, cluster
+
+
+def _run_dask(tasks: Sequence[CellTask], client: Any, key: str) -> Outcomes:
+    """Cells on a Dask cluster through ``client`` (closed by the caller)."""
+    from dask.distributed import as_completed
+
     futures = []
     finished = False
     try:
@@ -795,9 +979,12 @@ def _run_dask(
     finally:
         if not finished:
             client.cancel(futures)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+
+
+def _close_dask(client: Any, cluster: Any) -> None:
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 # --------------------------------------------------------------------------- files
@@ -852,65 +1039,211 @@ def _differences(old: Mapping[str, str], new: Mapping[str, str], label: str) -> 
     )
 
 
-def _prepare_out(out: Path, key: str, versions: Mapping[str, str], fresh: bool) -> None:
-    """Create ``out``, or check that it holds this study made with these package versions;
-    ``fresh`` discards another study's cells instead of refusing to mix them."""
-    if out.exists() and not out.is_dir():
-        raise SimulatorError(f"--out {out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()):
-        old = None
-        if (out / "manifest.json").exists():
-            try:
-                old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                old = {}
-        if (old is None or old.get("kind") != "wom sweep") and not (out / "cells").is_dir():
+_CELL_FILE = re.compile(r"[0-9]{4,}(?:\.summary)?\.parquet")
+_CONFIG_FILE = re.compile(r"[0-9]{4,}\.toml")
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.tmp")  # from _fsync_write
+
+
+def _our_temporary(name: str, targets: re.Pattern[str] | frozenset[str]) -> int | None:
+    """The pid that wrote ``name``, when it is a temporary file of one of ``targets``."""
+    match = _TEMPORARY.fullmatch(name)
+    if match is None:
+        return None
+    target = match["name"]
+    ours = targets.fullmatch(target) if isinstance(targets, re.Pattern) else target in targets
+    return int(match["pid"]) if ours else None
+
+
+def _stale(name: str, targets: re.Pattern[str] | frozenset[str]) -> bool:
+    """A temporary file of ours whose writer is gone (killed midway through a write)."""
+    pid = _our_temporary(name, targets)
+    return pid is not None and pid != os.getpid() and not lifeline._alive(pid)
+
+
+def _unknown_entries(folder: Path, pattern: re.Pattern[str]) -> list[str]:
+    """Entries of ``cells/`` or ``configs/`` that no sweep writes."""
+    if not folder.is_dir():
+        return [] if not folder.exists() else [folder.name]
+    return sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if not (entry.is_file() and pattern.fullmatch(entry.name))
+        and _our_temporary(entry.name, pattern) is None
+    )
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest as a dict; None when it is missing or damaged (not JSON, not a dict)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@dataclass
+class _Folder:
+    """What an existing output folder holds, read before any work."""
+
+    owned: set[str] = field(default_factory=set)
+    """Top-level entries a sweep wrote (the only ones ever replaced or removed)."""
+    discard: bool = False
+    """``fresh``: remove the owned entries before starting."""
+    rewrite_configs: bool = False
+    """The manifest was lost: ``configs/`` may hold another study's files."""
+    stale: list[Path] = field(default_factory=list)
+    """Temporary files of killed runs."""
+    metadata: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    """Sweep metadata of each cell file (None: unreadable)."""
+
+
+def _inspect_out(
+    out: Path,
+    *,
+    key: str,
+    versions: Mapping[str, str],
+    fresh: bool,
+    inputs: Sequence[Path],
+    writes: set[str],
+) -> _Folder:
+    """Check that ``out`` may receive this study, changing nothing in it but our own stale
+    temporary files (for ``fresh``). Whether it can be created is checked before, by
+    :func:`simulator.outputs.check_writable`.
+
+    A sweep's folder is one whose manifest says so, or, when the manifest is lost or
+    damaged, one that holds only a sweep's entries (with ``cells/``). Other files in a
+    sweep's folder are left alone, but a file named like one this run ``writes`` that the
+    manifest does not list is refused. A folder of another study (or other package
+    versions) is refused unless ``fresh``, which replaces only a folder that
+    :func:`simulator.outputs.check_replaceable` accepts.
+    """
+    if not out.is_dir() or not any(out.iterdir()):
+        return _Folder()
+    names = {entry.name for entry in out.iterdir()}
+    stale = [out / name for name in names if _stale(name, _ENTRIES)]
+    names -= {path.name for path in stale}
+    manifest = _read_manifest(out / "manifest.json")
+    not_ours = SimulatorError(
+        f"--out {out}: folder holds files that are not a sweep's; choose another folder"
+    )
+    if manifest is not None and manifest.get("kind") != "wom sweep":
+        raise not_ours
+    if manifest is None:
+        # Lost or damaged manifest: a sweep's folder only if nothing else is in it.
+        if (
+            names - _ENTRIES
+            or not (out / "cells").is_dir()
+            or _unknown_entries(out / "cells", _CELL_FILE)
+            or _unknown_entries(out / "configs", _CONFIG_FILE)
+        ):
+            raise not_ours
+        owned = names & _ENTRIES
+    elif isinstance(manifest.get("files"), list):
+        owned = (names & _ENTRIES & {str(name) for name in manifest["files"]}) | {"manifest.json"}
+    else:  # written before manifests listed their files: every sweep-named entry is a sweep's
+        owned = names & _ENTRIES
+    clash = sorted((writes & names) - owned)
+    if clash:
+        raise SimulatorError(
+            f"--out {out}: holds {', '.join(clash)}, which wom sweep did not write (its "
+            "manifest.json does not list it); move it or choose another --out"
+        )
+    folder = _Folder(owned=owned, rewrite_configs=manifest is None, stale=stale)
+    problem = None
+    old_key = manifest.get("study_hash") if manifest is not None else None
+    if isinstance(old_key, str) and old_key != key:
+        problem = f"the config changed: study hash {old_key}, now {key}"
+    cells = sorted((out / "cells").glob("*.parquet")) if "cells" in owned else []
+    for path in cells if problem is None else ():
+        meta = folder.metadata[path.name] = _cell_metadata(path)
+        if meta is None or path.name.endswith(".summary.parquet"):
+            continue
+        if meta.get("study_hash") != key:
+            problem = f"the config changed: study hash {meta.get('study_hash')}, now {key}"
+        elif meta.get("versions") != versions:
+            problem = f"made with {_differences(meta.get('versions') or {}, versions, 'now')}"
+        if problem is not None:
+            break
+    if problem is not None and not fresh:
+        raise SimulatorError(
+            f"--out {out}: holds cells of a different study ({problem}); pass --fresh to "
+            "discard them, or choose another --out"
+        )
+    if not fresh:
+        return folder
+    if manifest is not None and not isinstance(manifest.get("files"), list):
+        raise SimulatorError(
+            f"--out {out}: --fresh refused: its manifest.json was written by an older wom "
+            "sweep that did not list its files; remove the folder yourself or choose another "
+            "--out"
+        )
+    for path in stale:  # ours by name and by writer, and in the way of the check below
+        path.unlink(missing_ok=True)
+    folder.stale = []
+    outputs.check_replaceable(out, kind="wom sweep", inputs=inputs, option="--out", flag="--fresh")
+    for name, pattern in (("cells", _CELL_FILE), ("configs", _CONFIG_FILE)):
+        unknown = _unknown_entries(out / name, pattern)
+        if unknown:
             raise SimulatorError(
-                f"--out {out}: folder holds files that are not a sweep's; choose another folder"
+                f"--out {out}: --fresh refused: {name}/ holds files wom sweep did not write "
+                f"({', '.join(unknown[:3])}{', ...' if len(unknown) > 3 else ''}); move them "
+                "or choose another folder"
             )
-        problem = None
-        if old and old.get("study_hash", key) != key:
-            problem = f"the config changed: study hash {old['study_hash']}, now {key}"
-        for path in sorted((out / "cells").glob("*.parquet")) if problem is None else ():
-            meta = _cell_metadata(path)
-            if meta is None or path.name.endswith(".summary.parquet"):
-                continue
-            if meta.get("study_hash") != key:
-                problem = f"the config changed: study hash {meta.get('study_hash')}, now {key}"
-            elif meta.get("versions") != versions:
-                problem = f"made with {_differences(meta.get('versions') or {}, versions, 'now')}"
-            if problem is not None:
-                break
-        if problem is not None and not fresh:
-            raise SimulatorError(
-                f"--out {out}: holds cells of a different study ({problem}); pass --fresh to "
-                "discard them, or choose another --out"
-            )
-        if fresh:
-            for name in ("cells", "configs"):
-                shutil.rmtree(out / name, ignore_errors=True)
-            for name in _OUTPUT_FILES:
-                (out / name).unlink(missing_ok=True)
+    folder.discard = True
+    folder.metadata = {}
+    return folder
+
+
+def _make_out(out: Path, folder: _Folder) -> None:
+    """Create ``out`` (or empty it of its sweep, for ``fresh``) and remove stale files."""
+    if folder.discard:
+        for name in sorted(folder.owned):
+            path = out / name
+            if path.is_dir():  # cells/ and configs/, checked to hold only a sweep's files
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        folder.owned = set()
+    for path in folder.stale:
+        path.unlink(missing_ok=True)
     (out / "cells").mkdir(parents=True, exist_ok=True)
     (out / "configs").mkdir(exist_ok=True)
-    for stale in (out / "cells").glob(".*.tmp"):
-        stale.unlink(missing_ok=True)
+    for name, pattern in (("cells", _CELL_FILE), ("configs", _CONFIG_FILE)):
+        for entry in (out / name).iterdir():
+            if _stale(entry.name, pattern):
+                entry.unlink(missing_ok=True)
 
 
-def _finished_cells(out: Path, cells: Sequence[Cell], key: str) -> dict[str, dict[str, Any]]:
-    """Metadata of the cells already on disk for this study."""
+def _finished_cells(
+    out: Path, cells: Sequence[Cell], key: str, known: Mapping[str, dict[str, Any] | None]
+) -> tuple[dict[str, dict[str, Any]], list[Path]]:
+    """Metadata of the cells already on disk for this study, and the files to discard.
+
+    A cell is finished when both its files are readable Parquet files of this study (their
+    footers are read; ``known`` holds those read already). Anything else (half written by
+    a lost machine, truncated, overwritten) is computed again.
+    """
     found = {}
+    discard = []
     for cell in cells:
         path = out / "cells" / f"{cell.id}.parquet"
+        summary = out / "cells" / f"{cell.id}.summary.parquet"
         if not path.exists():
             continue
-        meta = _cell_metadata(path)
-        summary = out / "cells" / f"{cell.id}.summary.parquet"
-        if meta is None or meta.get("study_hash") != key or not summary.exists():
-            path.unlink(missing_ok=True)  # half-written by a lost machine: compute again
+        meta = known[path.name] if path.name in known else _cell_metadata(path)
+        brief = known[summary.name] if summary.name in known else _cell_metadata(summary)
+        if (
+            meta is None
+            or meta.get("study_hash") != key
+            or meta.get("cell") != cell.id
+            or brief is None
+            or brief.get("study_hash") != key
+            or brief.get("cell") != cell.id
+        ):
+            discard += [path, summary]
             continue
         found[cell.id] = meta
-    return found
+    return found, discard
 
 
 def _with_parameters(frame: pd.DataFrame, cell: Cell, columns: Mapping[str, Any]) -> pd.DataFrame:
@@ -1003,14 +1336,78 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _combine(out: Path, cells: Sequence[Cell], done: Mapping[str, Any], kind: str) -> pd.DataFrame:
+def _read_cells(
+    out: Path, cells: Sequence[Cell], done: Mapping[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Both tables of the finished cells (replicates, summary) and the cells that cannot be
+    read back (damaged on disk although their footers are sound)."""
     import pandas as pd
 
-    suffix = ".parquet" if kind == "replicates" else ".summary.parquet"
-    frames = [pd.read_parquet(out / "cells" / f"{c.id}{suffix}") for c in cells if c.id in done]
-    if not frames:
-        return pd.DataFrame({"cell": pd.Series(dtype="int64")})
-    return pd.concat(frames, ignore_index=True)
+    replicates, summaries, unreadable = [], [], []
+    for cell in cells:
+        if cell.id not in done:
+            continue
+        try:
+            replicate_rows = pd.read_parquet(out / "cells" / f"{cell.id}.parquet")
+            summary_rows = pd.read_parquet(out / "cells" / f"{cell.id}.summary.parquet")
+        except Exception:  # pyarrow raises several kinds for a damaged file
+            unreadable.append(cell.id)
+            continue
+        replicates.append(replicate_rows)
+        summaries.append(summary_rows)
+
+    def combined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        if not frames:
+            return pd.DataFrame({"cell": pd.Series(dtype="int64")})
+        return pd.concat(frames, ignore_index=True)
+
+    return combined(replicates), combined(summaries), unreadable
+
+
+def _check_options(executor: str, workers: int | None, scheduler: str | None) -> int:
+    """The executor options, checked before any work; returns the number of workers."""
+    if executor not in ("local", "dask"):
+        raise ConfigError(f"executor must be 'local' or 'dask', got {executor!r}")
+    if scheduler and executor != "dask":
+        raise ConfigError("--scheduler needs --executor dask")
+    if scheduler:
+        check_scheduler_address(scheduler)
+    return lifeline.check_workers(lifeline.available_cpus() if workers is None else workers)
+
+
+def _inputs(study: Study, cells: Sequence[Cell]) -> list[Path]:
+    """Files the study reads (its config and every edge list): never inside what --fresh
+    replaces."""
+    paths = [Path(study.source)] if study.source else []
+    seen: set[str] = set()
+    for scenario in (study.scenario, *(cell.scenario for cell in cells)):
+        for layer in scenario.layers.values() if scenario is not None else ():
+            if isinstance(layer, cfg.EdgeListLayer) and layer.path not in seen:
+                seen.add(layer.path)
+                paths.append(Path(layer.path))
+    return paths
+
+
+SIZE_CHECKS = 64
+"""Most cells whose memory is estimated before a sweep (0.6 ms each): the biggest ones."""
+
+
+def _check_sizes(cells: Sequence[Cell], workers: int) -> None:
+    """Refuse a sweep whose biggest cells would not fit in this machine's free memory with
+    ``workers`` of them running at once (:func:`simulator.sizing.check_size`).
+
+    The biggest cells are those with the most people, then the biggest replicate blocks;
+    a refused cell is named.
+    """
+    from simulator.sizing import check_size
+
+    biggest = sorted(
+        (cell for cell in cells if cell.scenario is not None),
+        key=lambda c: (-c.scenario.population.size, -c.scenario.simulation.block_size),  # type: ignore[union-attr]
+    )[:SIZE_CHECKS]
+    for cell in biggest:
+        assert cell.scenario is not None
+        check_size(cell.scenario, workers=workers, outputs=False, origin=cell.describe())
 
 
 def run_sweep(
@@ -1027,42 +1424,59 @@ def run_sweep(
     progress: Callable[[SweepProgress], None] | None = None,
     graphs: Mapping[str, Any] | None = None,
     command: Sequence[str] | None = None,
+    connect_timeout: float | None = None,
 ) -> SweepResult:
     """Run every cell of ``study`` not yet in ``out`` and write the study's outputs.
+
+    Every option, the output folder and the scheduler connection are checked before any
+    cell runs or any file is written; a refusal raises :class:`SimulatorError` and leaves
+    ``out`` as it was.
 
     Parameters
     ----------
     study : Study
         Base scenario and sweep (see :func:`load_study`).
     out : path
-        Output folder; rerunning into it computes only missing cells.
+        Output folder; rerunning into it computes only missing cells (and any whose files
+        are damaged).
     executor : {"local", "dask"}
-        ``local``: this process (one worker) or a pool of ``spawn`` processes; ``dask``: the
-        cluster at ``scheduler``, or a new ``LocalCluster`` of ``workers`` processes.
+        ``local``: this process (one worker) or a pool of ``spawn`` processes, which exit
+        when this process dies; ``dask``: the cluster at ``scheduler``, or a new
+        ``LocalCluster`` of ``workers`` processes.
     workers : int, optional
-        Processes (default: the machine's CPU count). Results do not depend on it.
+        Processes (default: the CPUs this process may use); see
+        :func:`simulator.lifeline.check_workers`. Results do not depend on it.
+    scheduler : str, optional
+        Dask scheduler address, ``tcp://HOST:PORT`` (see :func:`check_scheduler_address`).
     fresh : bool
-        Discard cells of another study found in ``out`` instead of refusing to mix them.
+        Discard the sweep found in ``out`` (another study's cells too) instead of resuming
+        it or refusing to mix; only a folder that holds nothing but a sweep's files is
+        emptied (:func:`simulator.outputs.check_replaceable`).
     csv, intervals : bool
         Write the table as CSV instead of Parquet; one row per cell and strategy with mean
         and 95 % interval instead of one per replicate.
     progress : callable, optional
         Called with a :class:`SweepProgress` first and after every cell.
+    connect_timeout : float, optional
+        Seconds to wait for ``scheduler`` (default: Dask's
+        ``distributed.comm.timeouts.connect``).
 
     Returns
     -------
     SweepResult
         Both tables (replicates and summary, sorted by cell) and the failed cells.
+
+    Warns
+    -----
+    simulator.lifeline.WorkerCountWarning
+        More ``workers`` than CPUs.
     """
     started = time.perf_counter()
     out = Path(out)
-    if executor not in ("local", "dask"):
-        raise ConfigError(f"executor must be 'local' or 'dask', got {executor!r}")
-    if scheduler and executor != "dask":
-        raise ConfigError("--scheduler needs --executor dask")
-    workers = workers if workers is not None else os.cpu_count() or 1
-    if workers < 1:
-        raise ConfigError(f"--workers must be at least 1, got {workers}")
+    workers = _check_options(executor, workers, scheduler)
+    if executor == "dask":
+        _import_dask()
+    outputs.check_writable(out)
     sweep = study.sweep
     allowed = _metric_names(study.scenario)
     if sweep.metric not in allowed:
@@ -1072,20 +1486,107 @@ def run_sweep(
     key = study_hash(study, cells)
     columns = _column_values(cells, sweep.parameters)
     versions = numeric_versions()
-    _prepare_out(out, key, versions, fresh)
-    from simulator.toml_writer import scenario_to_toml
-
-    for cell in cells:
-        path = out / "configs" / f"{cell.id}.toml"
-        if cell.scenario is not None and not path.exists():
-            _write_text(path, scenario_to_toml(cell.scenario, comments=False))
-    _write_text(out / "study.toml", _study_toml(study))
-
-    done = _finished_cells(out, cells, key)
-    reused = len(done)
+    name = "summary" if intervals else "replicates"
+    table_file = f"{name}.{'csv' if csv else 'parquet'}"
+    ours = {"manifest.json", "study.toml", "cells", "configs", table_file}
+    ours |= {"report.html"} if report else set()
+    folder = _inspect_out(
+        out, key=key, versions=versions, fresh=fresh, inputs=_inputs(study, cells), writes=ours
+    )
+    if not folder.discard:  # the manifest lists them: what a later --fresh may replace
+        ours |= folder.owned
+    done, damaged = (
+        ({}, []) if folder.discard else _finished_cells(out, cells, key, folder.metadata)
+    )
     failed = {cell.id: cell.error for cell in cells if cell.error is not None}
+
+    def task_of(cell: Cell) -> CellTask:
+        assert cell.scenario is not None
+        return CellTask(
+            cell.id, cell.scenario, sweep.target_ci, sweep.metric, sweep.max_replicates, graphs
+        )
+
+    tasks = [task_of(cell) for cell in cells if cell.scenario is not None and cell.id not in done]
+    if tasks and not scheduler:  # a remote cluster's memory is not this machine's
+        running = {task.id for task in tasks}
+        _check_sizes([c for c in cells if c.id in running], min(workers, len(tasks)))
+    client = cluster = None
+    if executor == "dask" and tasks:  # before the folder is touched: a failure leaves nothing
+        client, cluster = _connect_dask(workers, scheduler, connect_timeout)
+    try:
+        _make_out(out, folder)
+        for path in damaged:
+            path.unlink(missing_ok=True)
+        from simulator.toml_writer import scenario_to_toml
+
+        for cell in cells:
+            path = out / "configs" / f"{cell.id}.toml"
+            if cell.scenario is not None and (folder.rewrite_configs or not path.exists()):
+                _write_text(path, scenario_to_toml(cell.scenario, comments=False))
+        _write_text(out / "study.toml", _study_toml(study))
+        return _run_cells(
+            study,
+            out,
+            cells=cells,
+            key=key,
+            columns=columns,
+            versions=versions,
+            done=done,
+            failed=failed,
+            outcomes=_run_dask(tasks, client, key)
+            if client is not None
+            else _run_local(tasks, workers),
+            redo=lambda ids: _run_local([task_of(c) for c in cells if c.id in ids], 1),
+            files=ours,
+            table_file=table_file,
+            intervals=intervals,
+            report=report,
+            progress=progress,
+            started=started,
+            provenance={
+                "executor": executor,
+                "workers": workers if executor == "local" or not scheduler else None,
+                "scheduler": scheduler,
+                "command": list(command) if command is not None else None,
+            },
+        )
+    finally:
+        if client is not None:
+            _close_dask(client, cluster)
+
+
+def _run_cells(
+    study: Study,
+    out: Path,
+    *,
+    cells: Sequence[Cell],
+    key: str,
+    columns: Sequence[Mapping[str, Any]],
+    versions: Mapping[str, str],
+    done: dict[str, dict[str, Any]],
+    failed: dict[str, str],
+    outcomes: Outcomes,
+    redo: Callable[[set[str]], Outcomes],
+    files: set[str],
+    table_file: str,
+    intervals: bool,
+    report: bool,
+    progress: Callable[[SweepProgress], None] | None,
+    started: float,
+    provenance: Mapping[str, Any],
+) -> SweepResult:
+    """Collect the ``outcomes`` into ``out`` (prepared), then write the tables and report.
+
+    Cells whose files cannot be read back are computed again with ``redo``.
+    """
+    sweep = study.sweep
+    computed: set[str] = set()
     status: dict[str, dict[str, Any]] = {}
     by_id = {cell.id: cell for cell in cells}
+    written = [0.0]
+
+    def reused() -> int:
+        return len(done) - len(computed)
 
     def manifest(state: str) -> None:
         entries = []
@@ -1114,98 +1615,104 @@ def run_sweep(
                 "done": len(done),
                 "failed": len(failed),
                 "pending": len(cells) - len(done) - len(failed),
-                "reused": reused,
+                "reused": reused(),
             },
-            "executor": executor,
-            "workers": workers if executor == "local" or not scheduler else None,
-            "scheduler": scheduler,
-            "command": list(command) if command is not None else None,
+            **provenance,
             "versions": _versions(),
             "wall_seconds": round(time.perf_counter() - started, 3),
+            # Every top-level entry a sweep wrote (or is writing): what --fresh may replace.
+            "files": sorted(files),
             "cells": entries,
         }
         _write_text(out / "manifest.json", _canonical(data).replace("},{", "},\n{") + "\n")
         written[0] = time.perf_counter()
 
-    written = [0.0]
-
     def report_progress(cell: Cell | None = None, error: str | None = None) -> None:
         if progress is not None:
-            progress(SweepProgress(len(done), len(failed), len(cells), reused, cell, error))
+            progress(SweepProgress(len(done), len(failed), len(cells), reused(), cell, error))
+
+    def record(outcome: CellOutcome) -> None:
+        cell = by_id[outcome.id]
+        if outcome.error is None and outcome.versions != versions:
+            outcome = CellOutcome(
+                cell.id,
+                error="the worker that ran it has "
+                f"{_differences(outcome.versions, versions, 'here')}: install the same "
+                "versions on every machine",
+            )
+        if outcome.error is not None:
+            failed[cell.id] = f"{cell.describe()}: {outcome.error}"
+            report_progress(cell, failed[cell.id])
+            return
+        assert outcome.summary is not None and outcome.replicates is not None
+        meta = {
+            "study_hash": key,
+            "cell": cell.id,
+            "values": cell.values,
+            "versions": versions,
+            "outcome": {
+                "replicates": int(outcome.summary["replicates"].min()),
+                "target_met": outcome.target_met,
+            },
+        }
+        # The summary first: the replicates file is the mark of a finished cell.
+        row_values = columns[cell.index]
+        _write_parquet(
+            out / "cells" / f"{cell.id}.summary.parquet",
+            _with_parameters(outcome.summary, cell, row_values),
+            meta,
+        )
+        _write_parquet(
+            out / "cells" / f"{cell.id}.parquet",
+            _with_parameters(outcome.replicates, cell, row_values),
+            meta,
+        )
+        done[cell.id] = meta
+        computed.add(cell.id)
+        status[cell.id] = {"seconds": round(outcome.seconds, 3)}
+        report_progress(cell)
+        if time.perf_counter() - written[0] > MANIFEST_SECONDS:
+            manifest("running")
 
     manifest("running")
     report_progress()
     for cell in cells:
         if cell.error is not None:
             report_progress(cell, cell.error)
-    tasks = [
-        CellTask(
-            cell.id, cell.scenario, sweep.target_ci, sweep.metric, sweep.max_replicates, graphs
-        )
-        for cell in cells
-        if cell.scenario is not None and cell.id not in done
-    ]
-    outcomes = (
-        _run_local(tasks, workers)
-        if executor == "local"
-        else _run_dask(tasks, workers, scheduler, key)
-    )
     try:
         with closing(outcomes):
             for outcome in outcomes:
-                cell = by_id[outcome.id]
-                if outcome.error is None and outcome.versions != versions:
-                    outcome = CellOutcome(
-                        cell.id,
-                        error="the worker that ran it has "
-                        f"{_differences(outcome.versions, versions, 'here')}: install the same "
-                        "versions on every machine",
-                    )
-                if outcome.error is not None:
-                    failed[cell.id] = f"{cell.describe()}: {outcome.error}"
-                    report_progress(cell, failed[cell.id])
-                    continue
-                meta = {
-                    "study_hash": key,
-                    "cell": cell.id,
-                    "values": cell.values,
-                    "versions": versions,
-                    "outcome": {
-                        "replicates": int(outcome.summary["replicates"].min()),
-                        "target_met": outcome.target_met,
-                    },
-                }
-                # The summary first: the replicates file is the mark of a finished cell.
-                row_values = columns[cell.index]
-                _write_parquet(
-                    out / "cells" / f"{cell.id}.summary.parquet",
-                    _with_parameters(outcome.summary, cell, row_values),
-                    meta,
+                record(outcome)
+        replicates, summary, unreadable = _read_cells(out, cells, done)
+        if unreadable:
+            # Damaged on disk although their footers were sound: compute them again, here.
+            for cell_id in unreadable:
+                done.pop(cell_id)
+                computed.discard(cell_id)
+                for suffix in (".parquet", ".summary.parquet"):
+                    (out / "cells" / f"{cell_id}{suffix}").unlink(missing_ok=True)
+            with closing(redo(set(unreadable))) as again:
+                for outcome in again:
+                    record(outcome)
+            replicates, summary, unreadable = _read_cells(out, cells, done)
+            if unreadable:
+                raise SimulatorError(
+                    f"--out {out}: cells/{unreadable[0]}.parquet cannot be read back just "
+                    "after it was written; check the disk (free space, errors)"
                 )
-                _write_parquet(
-                    out / "cells" / f"{cell.id}.parquet",
-                    _with_parameters(outcome.replicates, cell, row_values),
-                    meta,
-                )
-                done[cell.id] = meta
-                status[cell.id] = {"seconds": round(outcome.seconds, 3)}
-                report_progress(cell)
-                if time.perf_counter() - written[0] > MANIFEST_SECONDS:
-                    manifest("running")
     except BaseException:
         manifest("interrupted")
         raise
 
-    replicates = _combine(out, cells, done, "replicates")
-    summary = _combine(out, cells, done, "summary")
     table = summary if intervals else replicates
-    name = "summary" if intervals else "replicates"
-    for stale in _OUTPUT_FILES[2:6]:
-        (out / stale).unlink(missing_ok=True)
-    if csv:
-        _write_text(out / f"{name}.csv", table.to_csv(index=False))
+    for stale in _TABLES:  # an earlier run's other table; never a file the sweep did not write
+        if stale != table_file and stale in files:
+            (out / stale).unlink(missing_ok=True)
+            files.discard(stale)
+    if table_file.endswith(".csv"):
+        _write_text(out / table_file, table.to_csv(index=False))
     else:
-        _write_parquet(out / f"{name}.parquet", table, None)
+        _write_parquet(out / table_file, table, None)
     if report:
         from simulator.sweep_report import sweep_report_html
 
@@ -1213,7 +1720,7 @@ def run_sweep(
         _write_text(out / "report.html", html)
     manifest("complete" if not failed else "failed cells")
     return SweepResult(
-        out, key, tuple(cells), replicates, summary, dict(failed), len(done) - reused, reused
+        out, key, tuple(cells), replicates, summary, dict(failed), len(computed), reused()
     )
 
 
@@ -1281,7 +1788,10 @@ def add_sweep_parser(commands: Any) -> None:
         "--max-replicates", type=int, metavar="N", help="cap of --target-ci (default 1000)"
     )
     parser.add_argument(
-        "--fresh", action="store_true", help="discard cells of a changed config in --out"
+        "--fresh",
+        action="store_true",
+        help="compute every cell again: empty --out first (only a folder holding nothing but "
+        "a sweep's files)",
     )
     parser.add_argument("--dry-run", action="store_true", help="list the cells, run nothing")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -1315,13 +1825,18 @@ def sweep_command(args: argparse.Namespace) -> int:
     )
     out = args.out if args.out is not None else default_out(args.config)
     if args.dry_run:
+        _check_options(args.executor, args.workers, args.scheduler)
         cells = study_cells(study)
         for cell in cells:
             print(cell.error if cell.error else f"{cell.describe()}: ok")
         bad = sum(cell.error is not None for cell in cells)
         print(f"{len(cells)} cells, {bad} invalid; study hash {study_hash(study, cells)}")
         return 1 if bad else 0
+    return _sweep_and_print(args, study, out)
 
+
+def _sweep_and_print(args: argparse.Namespace, study: Study, out: Path) -> int:
+    """Run the sweep with a progress bar and print what it did (exit 0, or 1 on failures)."""
     from tqdm import tqdm
 
     bars: list[tqdm] = []  # made at the first report, once the study is known to be valid

@@ -232,7 +232,7 @@ def _run(args: argparse.Namespace) -> int:
         outputs=args.out is not None,
         origin=args.config or "default scenario",
     )
-    if needs.long and not args.quiet:
+    if needs.long:  # said even with --quiet: an hour-long run should not look hung
         print(f"wom: note: this run needs {needs.describe()} (estimated)", file=sys.stderr)
     inputs = _inputs(args, scenario)
     _check_out(args.out, args.overwrite, inputs)

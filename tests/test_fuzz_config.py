@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 
 from simulator import config as cfg
 from simulator.cli import main
+from simulator.errors import SimulatorWarning
 from simulator.toml_writer import _key, _value
 
 MAX_RUN_SECONDS = 3.0
@@ -107,7 +109,9 @@ def _quietly(argv: list[str]) -> tuple[int, str]:
 def _estimated_seconds(path: Path) -> float:
     from simulator.sizing import estimate
 
-    return estimate(cfg.load_scenario(path)).seconds
+    with warnings.catch_warnings():  # validate has already printed them
+        warnings.simplefilter("ignore", SimulatorWarning)
+        return estimate(cfg.load_scenario(path)).seconds
 
 
 MUTATIONS = st.sampled_from(

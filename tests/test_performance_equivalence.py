@@ -268,9 +268,18 @@ def test_two_processes_give_the_one_process_result():
             assert np.array_equal(getattr(a, name), getattr(b, name))
 
 
-def test_workers_must_be_a_positive_integer():
-    with pytest.raises(cfg.ConfigError, match="workers must be an integer >= 1"):
-        simulate(small_scenario(), workers=0)
+@pytest.mark.parametrize(
+    ("workers", "message"),
+    [
+        (0, "workers must be at least 1, got 0"),
+        (2.0, "workers must be a whole number of processes, got 2.0"),
+        (True, "workers must be a whole number of processes, got True"),
+        (10**6, "workers 1000000: at most"),
+    ],
+)
+def test_workers_must_be_a_sensible_whole_number(workers, message):
+    with pytest.raises(cfg.ConfigError, match=message):
+        simulate(small_scenario(), workers=workers)
 
 
 def test_blocks_run_alone_equal_blocks_run_together():

@@ -9,7 +9,7 @@ Examples
 """
 
 from simulator.config import Scenario, default_scenario, load_scenario, validate_scenario
-from simulator.engine import simulate
+from simulator.engine.run import simulate
 from simulator.errors import ConfigError, SimulatorError
 from simulator.metrics import compare, summarize
 from simulator.results import RunResult, StrategyResult

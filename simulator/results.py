@@ -18,7 +18,7 @@ from simulator.config import SOURCE_TYPES, Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-    from simulator.engine import PreparedStrategy
+    from simulator.engine.run import PreparedStrategy
 
 SERIES = ("aware", "adopters", "promoters", "detractors", "rejecters")
 

@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 from simulator import config as cfg
-from simulator import engine
 from simulator.config import SOURCE_TYPES
-from simulator.engine import simulate
+from simulator.engine import run as engine
+from simulator.engine.run import simulate
 from simulator.errors import ConfigError
 from simulator.metrics import FITTED, RATIOS, comparable_metrics, compare, summarize
-from simulator.network import GraphWarning
 from simulator.results import RunResult, StrategyResult
+from simulator.town.network import GraphWarning
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +279,7 @@ def test_networkx_and_csr_give_the_same_run():
 
 SCRIPT = """\
 from simulator import config as cfg
-from simulator.engine import simulate
+from simulator.engine.run import simulate
 
 print("script body runs", flush=True)
 scenario = cfg.default_scenario().model_copy(

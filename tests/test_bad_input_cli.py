@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.config import default_scenario
-from simulator.toml_writer import scenario_to_toml
+from simulator.config.toml import scenario_to_toml
 from tests.refusal import refuse_and_keep
 
 CASES = {

@@ -2,7 +2,7 @@
 
 Most cases validate in this process (fast); a handful run ``wom`` in a subprocess through
 :mod:`tests.refusal` to check what a user sees: exit status 2, one line, no traceback,
-nothing created or lost. Sizes are checked with :func:`simulator.sizing.check_size`,
+nothing created or lost. Sizes are checked with :func:`simulator.engine.sizing.check_size`,
 which allocates nothing.
 """
 
@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 from simulator import config as cfg
-from simulator import sizing
+from simulator.config.toml import scenario_to_toml
+from simulator.engine import sizing
 from simulator.errors import ConfigError
-from simulator.toml_writer import scenario_to_toml
 from tests.refusal import refuse_and_keep
 
 DEFAULT = cfg.default_scenario_data()
@@ -419,7 +419,7 @@ def test_check_size_is_cheap_and_passes_the_default():
 
 
 def test_the_estimate_matches_what_the_default_run_allocates():
-    from simulator.engine import simulate
+    from simulator.engine.run import simulate
 
     scenario = cfg.default_scenario()
     found = sizing.estimate(scenario, outputs=False)

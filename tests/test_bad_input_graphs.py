@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 
 from simulator import config as cfg
-from simulator import engine
-from simulator.cascades import cascade_scenario
 from simulator.config import load_scenario
-from simulator.engine import simulate
+from simulator.engine import run as engine
+from simulator.engine.run import simulate
 from simulator.errors import ConfigError
-from simulator.network import GraphWarning, check_edge_lists, loading, read_edge_list
+from simulator.town.network import GraphWarning, check_edge_lists, loading, read_edge_list
+from simulator.validation.cascades import cascade_scenario
 from tests.refusal import refuse_and_keep
 
 # (case, text, bad line, what the message says)

@@ -10,7 +10,7 @@ import pytest
 
 from simulator.cli import main
 from simulator.config import default_scenario
-from simulator.toml_writer import scenario_to_toml
+from simulator.config.toml import scenario_to_toml
 
 QUICK = ["--set", "simulation.steps=20", "--set", "population.size=800", "--replicates", "4"]
 

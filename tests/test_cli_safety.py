@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from simulator.config import default_scenario
-from simulator.toml_writer import scenario_to_toml
+from simulator.config.toml import scenario_to_toml
 from tests.refusal import TINY, plant_sentinels, refuse_and_keep, snapshot, wom
 
 DATA_FILES = ("scenario.toml", "summary.csv", "replicates.csv", "series.csv", "series.parquet")

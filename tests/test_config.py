@@ -7,8 +7,8 @@ import tomllib
 import pytest
 
 from simulator import config as cfg
+from simulator.config.toml import scenario_to_toml
 from simulator.errors import ConfigError
-from simulator.toml_writer import scenario_to_toml
 
 
 def test_default_round_trips_through_commented_toml():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simulator import config as cfg
-from simulator.engine import simulate
+from simulator.engine.run import simulate
 from tests.conftest import small_scenario
 
 CHANNELS = ["free_samples", "newspaper", "radio", "facebook_ads", "facebook_page"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from simulator.config import load_scenario
-from simulator.engine import simulate
-from simulator.i18n import GLOSSARY, term
+from simulator.engine.run import simulate
+from simulator.views.i18n import GLOSSARY, term
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parents[1] / "experiments"
 EXPERIMENTS = sorted(EXPERIMENTS_DIR.glob("*.toml"))

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from simulator import config as cfg
 from simulator.cli import main
+from simulator.config.toml import _key, _value
 from simulator.errors import SimulatorWarning
-from simulator.toml_writer import _key, _value
 
 MAX_RUN_SECONDS = 3.0
 
@@ -107,7 +107,7 @@ def _quietly(argv: list[str]) -> tuple[int, str]:
 
 
 def _estimated_seconds(path: Path) -> float:
-    from simulator.sizing import estimate
+    from simulator.engine.sizing import estimate
 
     with warnings.catch_warnings():  # validate has already printed them
         warnings.simplefilter("ignore", SimulatorWarning)

@@ -9,8 +9,8 @@ import scipy.sparse as sp
 
 from simulator import config as cfg
 from simulator.errors import ConfigError
-from simulator.network import Tie, build_network, read_edge_list
-from simulator.population import build_population
+from simulator.town.network import Tie, build_network, read_edge_list
+from simulator.town.population import build_population
 
 
 @pytest.fixture(scope="module")

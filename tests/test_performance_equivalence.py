@@ -13,13 +13,14 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from simulator import analytic, engine
+from simulator import analytic
 from simulator import config as cfg
-from simulator.cascades import bass_scenario, independent_cascade, linear_threshold
-from simulator.channels import bernoulli_positions, sample_edges
-from simulator.engine import prepare, run_block, simulate
-from simulator.network import layers
-from simulator.network.layers import compile_csr
+from simulator.engine import run as engine
+from simulator.engine.channels import bernoulli_positions, sample_edges
+from simulator.engine.run import prepare, run_block, simulate
+from simulator.town.network import layers
+from simulator.town.network.layers import compile_csr
+from simulator.validation.cascades import bass_scenario, independent_cascade, linear_threshold
 from tests.conftest import small_scenario
 
 

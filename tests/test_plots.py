@@ -13,11 +13,13 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from simulator import adoption, metrics, plots
 from simulator import config as cfg
-from simulator.engine import simulate
-from simulator.i18n import GLOSSARY, SOURCE_LABELS, TEXT, source_label, term
-from simulator.trace import STATES, trace, village
+from simulator import metrics
+from simulator.engine import adoption
+from simulator.engine.run import simulate
+from simulator.engine.trace import STATES, trace, village
+from simulator.views import figures as plots
+from simulator.views.i18n import GLOSSARY, SOURCE_LABELS, TEXT, source_label, term
 from tests.conftest import small_scenario
 
 SIMULATOR = Path(__file__).resolve().parents[1] / "simulator"

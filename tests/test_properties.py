@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import config as cfg
-from simulator.engine import simulate
+from simulator.engine.run import simulate
 from tests.conftest import small_scenario
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

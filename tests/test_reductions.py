@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from simulator import analytic
-from simulator.cascades import bass_scenario, independent_cascade, linear_threshold
-from simulator.engine import simulate
-from simulator.network.layers import compile_csr
+from simulator.engine.run import simulate
+from simulator.town.network.layers import compile_csr
+from simulator.validation.cascades import bass_scenario, independent_cascade, linear_threshold
 
 
 def _undirected(size, edges):

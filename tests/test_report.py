@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from simulator import report
 from simulator.cli import main
-from simulator.engine import simulate
-from simulator.i18n import TEXT
+from simulator.engine.run import simulate
+from simulator.views import report
+from simulator.views.i18n import TEXT
 from tests.conftest import small_scenario
 
 QUICK = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.engine import block_sizes, prepare, run_block, simulate
+from simulator.engine.run import block_sizes, prepare, run_block, simulate
 from tests.conftest import small_scenario
 
 

@@ -18,9 +18,10 @@ import pytest
 from simulator import config as cfg
 from simulator import metrics
 from simulator.cli import main
-from simulator.engine import simulate
+from simulator.config.toml import scenario_to_toml
+from simulator.engine.run import simulate
 from simulator.errors import SimulatorError
-from simulator.sweep import (
+from simulator.studies import (
     Study,
     Sweep,
     latin_hypercube,
@@ -30,8 +31,7 @@ from simulator.sweep import (
     study_cells,
     study_hash,
 )
-from simulator.sweep_plots import sweep_heatmap, sweep_lines
-from simulator.toml_writer import scenario_to_toml
+from simulator.views.sweep_figures import sweep_heatmap, sweep_lines
 
 GRID = '[sweep]\ngrid = { "trust.word_of_mouth" = [0.4, 0.9] }\n'
 ZIP = 'zip = { "channels.free_samples.budget" = [100, 400], "channels.newspaper.budget" = [100, 400] }\n'
@@ -337,7 +337,7 @@ def test_study_model_rejects_bad_sweeps():
 def test_other_package_versions_are_not_mixed(reference, tmp_path, monkeypatch):
     import dataclasses
 
-    from simulator import sweep
+    from simulator import studies as sweep
 
     config, out = reference
     study = load_study(config)

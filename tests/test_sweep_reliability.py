@@ -24,7 +24,7 @@ import pytest
 from simulator import lifeline
 from simulator.cli import main
 from simulator.errors import ConfigError, SimulatorError
-from simulator.sweep import (
+from simulator.studies import (
     MAX_CELLS,
     Study,
     Sweep,

@@ -171,18 +171,24 @@ def _wom_available() -> bool:
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
     try:
-        cascades = importlib.import_module("simulator.cascades")
+        cascades = importlib.import_module("simulator.validation.cascades")
     except ImportError:
-        print("wom rows skipped: simulator.cascades not available", flush=True)
+        print("wom rows skipped: simulator.validation.cascades not available", flush=True)
         return False
     except Exception as error:  # the engine is work in progress; report, don't crash
-        print(f"wom rows skipped: simulator.cascades failed to import ({error!r})", flush=True)
+        print(
+            f"wom rows skipped: simulator.validation.cascades failed to import ({error!r})",
+            flush=True,
+        )
         return False
     missing = [
         name for name in ("independent_cascade", "linear_threshold") if not hasattr(cascades, name)
     ]
     if missing:
-        print(f"wom rows skipped: simulator.cascades lacks {', '.join(missing)}", flush=True)
+        print(
+            f"wom rows skipped: simulator.validation.cascades lacks {', '.join(missing)}",
+            flush=True,
+        )
         return False
     return True
 

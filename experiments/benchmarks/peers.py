@@ -68,7 +68,7 @@ MODELS = ("ic", "lt")
 FIXED_COUNT_TOOLS = ("wom", "cynetdiff")
 #: Modules a tool needs, imported before the worker's memory baseline is taken.
 TOOL_MODULES = {
-    "wom": ("simulator.cascades", "simulator.kernels"),
+    "wom": ("simulator.validation.cascades", "simulator.validation.kernels"),
     "cynetdiff": ("cynetdiff.models",),
     "ndlib": ("ndlib.models.ModelConfig", "ndlib.models.epidemics"),
     "eon": ("EoN",),
@@ -160,7 +160,7 @@ def import_tool(tool: str) -> None:
         for module in TOOL_MODULES[tool]:
             importlib.import_module(module)
     if tool == "wom":
-        cascades = importlib.import_module("simulator.cascades")
+        cascades = importlib.import_module("simulator.validation.cascades")
         path = np.array([0, 1, 2, 2]), np.array([1, 2], np.int32)
         cascades.independent_cascade(*path, [0], 0.5, replicates=1)
         cascades.linear_threshold(*path, [0], replicates=1)
@@ -244,7 +244,7 @@ def _activated_ids(nodes: Any, count: int) -> np.ndarray:
 
 def prepare_wom(graph: BenchGraph) -> Any:
     """The engine module; it takes the CSR arrays as they are."""
-    return importlib.import_module("simulator.cascades")
+    return importlib.import_module("simulator.validation.cascades")
 
 
 def _wom_edge_trials(graph: BenchGraph, run: Callable[..., Any], function: Any) -> tuple:
@@ -300,7 +300,7 @@ def _wom_row(
 
 
 def wom_ic(graph: BenchGraph, cascades: Any, p: float, plan: RunPlan) -> dict[str, Any]:
-    """IC through ``simulator.cascades.independent_cascade`` (one call for all replicates)."""
+    """IC through ``simulator.validation.cascades.independent_cascade`` (one call for all replicates)."""
 
     def run(**options: Any) -> Any:
         return cascades.independent_cascade(
@@ -317,7 +317,7 @@ def wom_ic(graph: BenchGraph, cascades: Any, p: float, plan: RunPlan) -> dict[st
 
 
 def wom_lt(graph: BenchGraph, cascades: Any, plan: RunPlan) -> dict[str, Any]:
-    """LT through ``simulator.cascades.linear_threshold`` (one call for all replicates)."""
+    """LT through ``simulator.validation.cascades.linear_threshold`` (one call for all replicates)."""
 
     def run(**options: Any) -> Any:
         return cascades.linear_threshold(

@@ -88,7 +88,7 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any]:
 
     import numpy as np
 
-    from simulator.engine import simulate
+    from simulator.engine.run import simulate
 
     started = time.perf_counter()
     s = scenario(

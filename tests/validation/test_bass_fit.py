@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from simulator import analytic
-from simulator.cascades import bass_scenario
-from simulator.engine import simulate
+from simulator.engine.run import simulate
 from simulator.metrics import summarize
 from simulator.validation import DAYS_PER_YEAR, bass_fit_summary, fit_adoption_curve
+from simulator.validation.cascades import bass_scenario
 from tests.conftest import small_scenario
 
 

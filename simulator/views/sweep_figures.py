@@ -2,7 +2,7 @@
 
 Functions take a sweep's summary table (one row per cell and strategy, with ``metric``,
 ``metric_low`` and ``metric_high`` columns and one column per swept path, as written by
-:func:`simulator.sweep.run_sweep`) and return plotly Figures; they never show them.
+:func:`simulator.studies.run_sweep`) and return plotly Figures; they never show them.
 """
 
 from __future__ import annotations

@@ -334,7 +334,7 @@ class EdgeListLayer(LayerBase):
 
 
 class GraphLayer(LayerBase):
-    """A graph handed to :func:`simulator.engine.simulate` under this layer's name.
+    """A graph handed to :func:`simulator.engine.run.simulate` under this layer's name.
 
     Either a networkx graph or CSR arrays ``(indptr, indices)`` (edge ``u -> v``: ``v``
     hears ``u``), used as given.
@@ -807,12 +807,12 @@ class Scenario(Parameters):
 
 
 def check_runnable(scenario: Scenario, *, origin: str = "config") -> tuple[Scenario, ...]:
-    """Resolve every strategy as :func:`simulator.engine.simulate` will, before any work.
+    """Resolve every strategy as :func:`simulator.engine.run.simulate` will, before any work.
 
     ``Scenario`` validation checks the scenario as written; a strategy's ``set`` is only
     applied when the strategy is resolved. This applies them all, so that ``wom validate``
     accepts exactly what ``wom run`` runs (edge-list files are read and checked by
-    :func:`simulator.network.check_edge_lists`), and warns (:class:`ScenarioWarning`) about
+    :func:`simulator.town.network.check_edge_lists`), and warns (:class:`ScenarioWarning`) about
     scenarios that run but probably not as meant: a strategy with no channel while there
     are channels, a channel no strategy runs, a channel that starts after the run ends or
     reaches nobody, paid channels in a town of fewer than 10 people, a platform whose

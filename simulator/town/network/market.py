@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.config import MarketLayer
-from simulator.network.layers import Tie, compile_csr
+from simulator.town.network.layers import Tie, compile_csr
 
 
 def market_layer(

@@ -18,15 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from simulator import adoption, lifeline
 from simulator import config as cfg
-from simulator.channels import ChannelPlan, Exposures, compile_channel, deliver, sample_edges
+from simulator import lifeline
+from simulator.engine import adoption
+from simulator.engine.channels import ChannelPlan, Exposures, compile_channel, deliver, sample_edges
 from simulator.errors import SimulatorError
-from simulator.network import Network, Tie, build_network
-from simulator.population import Population, build_population
 from simulator.results import RunResult, StrategyResult, provenance
 from simulator.streams import stream
-from simulator.trust import tie_sources_and_trust
+from simulator.town.network import Network, Tie, build_network
+from simulator.town.population import Population, build_population
+from simulator.town.trust import tie_sources_and_trust
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(blocks_done, blocks_total)``."""
@@ -145,7 +146,7 @@ def prepare(
     network (common random numbers); one that does gets its own, drawn from the same
     streams.
     """
-    from simulator.network import check_graphs
+    from simulator.town.network import check_graphs
 
     check_graphs(scenario, graphs)  # keys, missing entries and types, before any building
     seed = scenario.simulation.seed
@@ -208,9 +209,9 @@ def run_block(
     """Simulate one block of replicates; its streams depend only on the seed and ``block``.
 
     ``observe``, if given, is called with everyone's state (one int8 per person and
-    replicate, replicate-major, see :mod:`simulator.adoption` for the codes) before the
+    replicate, replicate-major, see :mod:`simulator.engine.adoption` for the codes) before the
     first step and after each step that runs; it must not modify the array. It is how
-    :func:`simulator.trace.trace` records a run without a second copy of the engine.
+    :func:`simulator.engine.trace.trace` records a run without a second copy of the engine.
     """
     return _Block(prepared, block, replicates).run(observe)
 

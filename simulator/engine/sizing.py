@@ -17,14 +17,14 @@ from pathlib import Path
 
 from simulator import config as cfg
 from simulator.errors import ConfigError
-from simulator.network.layers import COMPILED_ABOVE
+from simulator.town.network.layers import COMPILED_ABOVE
 
 MEASURED = (
     "2026-12-01, x86_64, 2 cores shared with other work, 23.5 GiB, Python 3.11.7, numpy 2.4.6"
 )
 """When and where the constants were measured: memory as the peak RSS of ``wom run``
 (``/usr/bin/time -v``) or by ``tracemalloc``, time by ``perf_counter`` around
-:func:`simulator.engine.simulate` with the machine quiet (while others ran their tests the
+:func:`simulator.engine.run.simulate` with the machine quiet (while others ran their tests the
 same runs took up to 1.9 x longer)."""
 
 # --------------------------------------------------------------------------- constants
@@ -35,7 +35,7 @@ BASELINE_BYTES = 135 * 2**20
 
 NUMBA_BYTES = 70 * 2**20
 """Extra resident memory once numba's edge kernels are loaded (layers built from more
-than :data:`simulator.network.layers.COMPILED_ABOVE` edges): about 60 MiB measured."""
+than :data:`simulator.town.network.layers.COMPILED_ABOVE` edges): about 60 MiB measured."""
 
 LAYER_BYTES_PER_EDGE = 5
 """A built layer keeps ``indices`` (int32) and ``tie`` (int8) per directed edge, and an
@@ -58,7 +58,7 @@ PLATFORM_BUILD_BYTES_PER_EDGE = {(True, True): 24, (True, False): 35, (False, Tr
 EDGE_LIST_BYTES_PER_LINE = 64
 """Reading an edge list, per ``u v`` line besides three copies of its text (bytes,
 decoded, without comments): the ids as int64, their relabelling by ``np.unique``.
-Counted from the code of :mod:`simulator.network.loading`, not measured."""
+Counted from the code of :mod:`simulator.town.network.loading`, not measured."""
 
 PAGERANK_BYTES_PER_EDGE = 40
 """scipy sparse adjacency, its sum over layers and the transition matrix, for pagerank
@@ -127,7 +127,7 @@ town at 200,000 people, 0.21 s for 2 million."""
 SECONDS_PER_BASS_ADOPTION = 4.5e-7
 """One adoption under the bass rule, which ends with nearly everyone adopting: 0.85 s for
 100 replicates of 20,000 people, well mixed, 150 steps (the Bass model of
-:func:`simulator.cascades.bass_scenario`)."""
+:func:`simulator.validation.cascades.bass_scenario`)."""
 
 LONG_RUN_SECONDS = 60.0
 """Runs estimated above this deserve a word before they start (the CLI prints it)."""
@@ -291,7 +291,7 @@ def _affordable(events: float, unit_cost: float, budget: float) -> float:
 def channel_load(scenario: cfg.Scenario, channel: cfg.Channel) -> tuple[float, float]:
     """(most in one step, total over the run) impressions or seeds, per replicate.
 
-    The same arithmetic as :func:`simulator.channels.compile_channel`, on expected
+    The same arithmetic as :func:`simulator.engine.channels.compile_channel`, on expected
     audiences instead of drawn ones. A business page's impressions include the shares
     its viewers make to their followers.
 

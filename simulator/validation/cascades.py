@@ -5,7 +5,7 @@ threshold and Bass.
 :class:`~simulator.config.Scenario` whose settings reduce the simulator exactly to the
 classic model (the settings are spelled out in the code). :func:`independent_cascade` and
 :func:`linear_threshold` run the classic model on a CSR graph, by default with compiled
-kernels (:mod:`simulator.kernels`), or with ``method="engine"`` through the ordinary
+kernels (:mod:`simulator.validation.kernels`), or with ``method="engine"`` through the ordinary
 engine on :func:`cascade_scenario`, the reference the kernels are tested against. They
 serve validation, benchmarks against peer tools, and teaching ("the model is the
 textbook model in the limit").
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from simulator import config as cfg
-from simulator.engine import simulate
+from simulator.engine.run import simulate
 from simulator.errors import ConfigError
 from simulator.results import RunResult
 
@@ -100,7 +100,7 @@ def _csr_and_seeds(indptr: Any, indices: Any, seeds: Any) -> tuple:
 
 
 def _checked(sizes: np.ndarray, trials: np.ndarray, status: int) -> tuple:
-    from simulator import kernels
+    from simulator.validation import kernels
 
     if status != kernels.OK:
         _workspace.drop()  # the kernel stopped half-way: its work arrays are not clean
@@ -135,7 +135,7 @@ class _Workspace:
         return self.arrays[name]
 
     def threshold_table(self, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-        from simulator import kernels
+        from simulator.validation import kernels
 
         n = indptr.size - 1
         node = self.array("node", n, (n, 4), np.float64)
@@ -181,7 +181,7 @@ def independent_cascade(
     the word-of-mouth messages of the engine's reduction).
 
     ``method="kernel"`` (default) runs the compiled kernel
-    :func:`simulator.kernels.independent_cascade`, which samples only successful edges;
+    :func:`simulator.validation.kernels.independent_cascade`, which samples only successful edges;
     ``method="engine"`` runs :func:`cascade_scenario` through the ordinary engine, the
     reference the kernel is tested against (same distribution, other random draws).
     ``rng`` is anything :func:`numpy.random.default_rng` accepts.
@@ -199,7 +199,7 @@ def independent_cascade(
     if not 0.0 <= p <= 1.0:
         raise ConfigError(f"p must be a probability in [0, 1], got {p!r}")
     if method == "kernel":
-        from simulator import kernels
+        from simulator.validation import kernels
 
         generator = np.random.default_rng(rng)
         n = indptr.size - 1
@@ -247,7 +247,7 @@ def linear_threshold(
     _method(method)
     indptr, indices, seeds = _csr_and_seeds(indptr, indices, seeds)
     if method == "kernel":
-        from simulator import kernels
+        from simulator.validation import kernels
 
         n = indptr.size - 1
         sizes, trials = _checked(

@@ -1,6 +1,6 @@
 """Plotly figures of results: adoption curves, reach and cost, attribution, the network.
 
-Every function takes results (or a :class:`simulator.trace.Trace`) and returns a plotly
+Every function takes results (or a :class:`simulator.engine.trace.Trace`) and returns a plotly
 ``Figure``; nothing here shows, saves or prints. Colours follow the channel a strategy buys
 (the same channel has the same colour in every experiment) and the source type of a
 message, so figures of different experiments read alike. Strategies named
@@ -20,10 +20,10 @@ from plotly.subplots import make_subplots
 
 from simulator import metrics
 from simulator.config import SOURCE_TYPES
-from simulator.i18n import number, separators, source_label, term, text
-from simulator.network import Tie
+from simulator.engine.trace import STATE_KEYS, STATES, Trace
 from simulator.results import RunResult, StrategyResult
-from simulator.trace import STATE_KEYS, STATES, Trace
+from simulator.town.network import Tie
+from simulator.views.i18n import number, separators, source_label, term, text
 
 # Okabe-Ito based: distinguishable with the common colour-vision deficiencies.
 CHANNEL_COLORS = {
@@ -125,7 +125,7 @@ def strategy_styles(result: RunResult, lang: str = "en") -> list[StrategyStyle]:
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=3, replicates=2)})
     >>> [style.color for style in strategy_styles(simulate(s))][:2]
@@ -234,7 +234,7 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> fig = adoption_curves(simulate(s))
@@ -320,7 +320,7 @@ def reach_vs_cost(result: RunResult, *, lang: str = "en") -> go.Figure:
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> fig = reach_vs_cost(simulate(s))
@@ -445,7 +445,7 @@ def cost_per_adoption(result: RunResult, *, lang: str = "en") -> go.Figure:
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> cost_per_adoption(simulate(s)).data[0].type
@@ -476,7 +476,7 @@ def metric_bars(
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> fig = metric_bars(simulate(s), "adopters", title="Adopters", axis="people")
@@ -501,7 +501,7 @@ def best_by_group(result: RunResult, metric: str = "adopters") -> dict[str | Non
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> list(best_by_group(simulate(s)))
@@ -532,7 +532,7 @@ def paired_differences(
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> fig = paired_differences(simulate(s))
@@ -604,7 +604,7 @@ def attribution(result: RunResult, *, lang: str = "en") -> go.Figure:
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> fig = attribution(simulate(s))
@@ -660,7 +660,7 @@ def conversion_per_contact(result: RunResult, *, lang: str = "en") -> go.Figure:
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> [bar.name for bar in conversion_per_contact(simulate(s)).data]
@@ -721,7 +721,7 @@ def layout_positions(history: Trace, *, seed: int = 1, iterations: int = 50) -> 
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.trace import trace, village
+    >>> from simulator.engine.trace import trace, village
     >>> positions = layout_positions(trace(village(default_scenario(), size=100)))
     >>> positions.shape, bool(np.abs(positions).max() <= 1.0)
     ((100, 2), True)
@@ -871,7 +871,7 @@ def network_picture(
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.trace import trace, village
+    >>> from simulator.engine.trace import trace, village
     >>> fig = network_picture(trace(village(default_scenario(), size=100)))
     >>> [t.name for t in fig.data][-2:]
     ['satisfied customer', 'unhappy customer']
@@ -901,7 +901,7 @@ def spread_animation(
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.trace import trace, village
+    >>> from simulator.engine.trace import trace, village
     >>> fig = spread_animation(trace(village(default_scenario(), size=100)), frames=5)
     >>> len(fig.frames), fig.layout.sliders[0].active
     (5, 4)

@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("config", help="TOML scenario")
     _add_set(validate)
 
-    from simulator.sweep import add_sweep_parser
+    from simulator.studies import add_sweep_parser
 
     add_sweep_parser(commands)
 
@@ -166,9 +166,9 @@ def _write_outputs(
     inputs: tuple[Path, ...] = (),
 ) -> None:
     """Write every file into a sibling folder, then move it into place in one step."""
-    from simulator.report import write_report
+    from simulator.config.toml import scenario_to_toml
     from simulator.results import write_manifest
-    from simulator.toml_writer import scenario_to_toml
+    from simulator.views.report import write_report
 
     outputs.remove_stale_partials(out)
     partial = outputs.partial_folder(out)
@@ -224,7 +224,7 @@ def _run(args: argparse.Namespace) -> int:
 
     lifeline.check_workers(args.workers)
     scenario = _scenario(args)
-    from simulator.sizing import check_size
+    from simulator.engine.sizing import check_size
 
     needs = check_size(
         scenario,
@@ -236,7 +236,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"wom: note: this run needs {needs.describe()} (estimated)", file=sys.stderr)
     inputs = _inputs(args, scenario)
     _check_out(args.out, args.overwrite, inputs)
-    from simulator.engine import simulate
+    from simulator.engine.run import simulate
 
     bar = None
     if not args.quiet:
@@ -299,7 +299,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "run":
             return _run(args)
         if args.command == "sweep":
-            from simulator.sweep import sweep_command
+            from simulator.studies import sweep_command
 
             return sweep_command(args)
         if args.command == "check-model":
@@ -308,15 +308,15 @@ def _dispatch(args: argparse.Namespace) -> int:
             return check_model_command(args)
         if args.command == "show-default":
             from simulator.config import default_scenario
-            from simulator.toml_writer import scenario_to_toml
+            from simulator.config.toml import scenario_to_toml
 
             sys.stdout.write(scenario_to_toml(default_scenario(), comments=not args.plain))
             return 0
         scenario = _scenario(args)
-        from simulator.network import check_edge_lists
+        from simulator.town.network import check_edge_lists
 
         check_edge_lists(scenario)  # a run reads them before simulating; validate does too
-        from simulator.sizing import check_size
+        from simulator.engine.sizing import check_size
 
         needs = check_size(scenario, outputs=False, origin=args.config)
         print(

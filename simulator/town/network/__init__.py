@@ -1,7 +1,7 @@
 """Multiplex social network: one directed layer per medium over the same people, as CSR arrays."""
 
-from simulator.network.layers import Layer, Network, Tie, build_network
-from simulator.network.loading import (
+from simulator.town.network.layers import Layer, Network, Tie, build_network
+from simulator.town.network.loading import (
     GraphWarning,
     check_edge_lists,
     check_graphs,

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
-    from simulator.sweep import Cell, Study
+    from simulator.studies import Cell, Study
 
 MAX_TABLE_ROWS = 300
 """Largest summary printed as an HTML table (bigger studies: read the Parquet file)."""
@@ -35,7 +35,7 @@ def sweep_figures(summary: pd.DataFrame, study: Study) -> list[go.Figure]:
     heatmap per strategy. More (or Latin-hypercube samples): points with error bars against
     each parameter.
     """
-    from simulator.sweep_plots import sweep_heatmap, sweep_lines
+    from simulator.views.sweep_figures import sweep_heatmap, sweep_lines
 
     axes = [a for a in study.sweep.axes if a in summary.columns]
     if summary.empty or not axes:

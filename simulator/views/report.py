@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from simulator import metrics, plots
-from simulator.i18n import number, term, text
+from simulator import metrics
+from simulator.config.toml import scenario_to_toml
+from simulator.engine.trace import Trace, trace, village
 from simulator.results import RunResult
-from simulator.toml_writer import scenario_to_toml
-from simulator.trace import Trace, trace, village
+from simulator.views import figures as plots
+from simulator.views.i18n import number, term, text
 
 NETWORK_PEOPLE = 300
 """Town size of the network illustration: larger towns are drawn as a village this big."""
@@ -94,7 +95,7 @@ def summary_table(result: RunResult, *, lang: str = "en", summary: Any = None) -
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> summary_table(simulate(s), lang="es").count("<tr>")
@@ -125,7 +126,7 @@ def answer(result: RunResult, *, lang: str = "en", summary: Any = None) -> str:
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> "Most adopters" in answer(simulate(s))
@@ -217,7 +218,7 @@ def report_figures(
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> [key for key, _ in report_figures(simulate(s))]
@@ -266,7 +267,7 @@ def render_report(
     Examples
     --------
     >>> from simulator.config import default_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.engine.run import simulate
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> page = render_report(simulate(s), network=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.network import Network
+from simulator.town.network import Network
 
 
 def centrality(network: Network, strategy: str) -> np.ndarray:
@@ -15,7 +15,7 @@ def centrality(network: Network, strategy: str) -> np.ndarray:
 
     Examples
     --------
-    >>> from simulator.network.layers import Layer, Network
+    >>> from simulator.town.network.layers import Layer, Network
     >>> from simulator.config import EdgeListLayer
     >>> star = Layer("star", EdgeListLayer(path="-"), np.array([0, 3, 4, 5, 6]),
     ...              np.array([1, 2, 3, 0, 0, 0], np.int32), np.zeros(6, np.int8))
@@ -67,7 +67,7 @@ def select_seeds(
 
     Examples
     --------
-    >>> from simulator.network.layers import Layer, Network
+    >>> from simulator.town.network.layers import Layer, Network
     >>> from simulator.config import WellMixedLayer
     >>> layer = Layer("all", WellMixedLayer(), np.zeros(11, np.int64), np.zeros(0, np.int32),
     ...               np.zeros(0, np.int8))

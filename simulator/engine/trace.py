@@ -2,7 +2,7 @@
 
 Results keep counts, not who is in which state, so :func:`trace` runs one strategy again
 with the engine and records everyone's state after every step. The run is the first block
-of the strategy, so the traced replicate is exactly the one :func:`simulator.engine.simulate`
+of the strategy, so the traced replicate is exactly the one :func:`simulator.engine.run.simulate`
 reports for the same scenario. :func:`village` shrinks a scenario to a few hundred people
 (same parameters per person) so that the picture stays readable.
 """
@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from simulator import adoption, engine
 from simulator import config as cfg
-from simulator.network import Network
+from simulator.engine import adoption
+from simulator.engine import run as engine
+from simulator.town.network import Network
 
 STATES = (
     adoption.UNAWARE,
@@ -50,7 +51,7 @@ class Trace:
     days : (steps + 1,) float array
         Day at the end of each step (0 is the start).
     states : (steps + 1, people) int8 array
-        State codes of :mod:`simulator.adoption` (unaware, aware, rejecter, promoter,
+        State codes of :mod:`simulator.engine.adoption` (unaware, aware, rejecter, promoter,
         detractor).
     network : Network
         The layers the run used.
@@ -90,7 +91,7 @@ def trace(
     strategy : str, optional
         Name of the strategy to trace; the first one by default.
     graphs : mapping, optional
-        Graphs for ``graph`` layers, as for :func:`simulator.engine.simulate`.
+        Graphs for ``graph`` layers, as for :func:`simulator.engine.run.simulate`.
 
     Examples
     --------

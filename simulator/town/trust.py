@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator import config as cfg
-from simulator.network.layers import Tie
+from simulator.town.network.layers import Tie
 
 
 def tie_sources_and_trust(

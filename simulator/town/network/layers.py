@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from simulator import config as cfg
-from simulator.population import Population
 from simulator.streams import stream
+from simulator.town.population import Population
 
 
 class Tie(IntEnum):
@@ -79,7 +79,7 @@ class Network:
 
 
 COMPILED_ABOVE = 2_000_000
-"""Edge lists longer than this are compiled with :mod:`simulator.kernels` (same arrays,
+"""Edge lists longer than this are compiled with :mod:`simulator.validation.kernels` (same arrays,
 several times faster, one 64-bit key per edge of temporary memory); shorter ones by
 numpy alone, which spares small runs the import of numba."""
 
@@ -114,7 +114,7 @@ def compile_csr(
     if listeners.dtype.kind != "i":
         listeners = listeners.astype(np.int64)
     if speakers.size * (1 + mutual) > COMPILED_ABOVE:
-        from simulator import kernels
+        from simulator.validation import kernels
 
         keys = kernels.edge_keys(size, speakers, listeners, tie, mutual)
         keys.sort()
@@ -165,11 +165,11 @@ def build_network(
     Platform layers copy offline ties from the first ``market`` layer, so it is built first.
     ``edge_list`` and ``graph`` layers (``graphs[name]``: a networkx graph or CSR arrays
     ``(indptr, indices)``) are read and checked by
-    :func:`simulator.network.loading.load_layer`.
+    :func:`simulator.town.network.loading.load_layer`.
     """
-    from simulator.network.loading import load_layer
-    from simulator.network.market import market_layer
-    from simulator.network.platforms import platform_layer
+    from simulator.town.network.loading import load_layer
+    from simulator.town.network.market import market_layer
+    from simulator.town.network.platforms import platform_layer
 
     size = population.size
     built: dict[str, Layer] = {}

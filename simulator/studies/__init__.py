@@ -584,7 +584,7 @@ def _canonical(value: Any) -> str:
 
 def study_hash(study: Study, cells: Sequence[Cell]) -> str:
     """Hash of the resolved study: base scenario, sweep options and every cell's values."""
-    from simulator.toml_writer import scenario_to_toml
+    from simulator.config.toml import scenario_to_toml
 
     text = _canonical(
         {
@@ -695,7 +695,7 @@ def simulate_cell(
 ) -> tuple[RunResult, bool | None]:
     """Simulate a cell, adding replicate blocks until ``metric``'s interval is narrow enough.
 
-    Without ``target_ci`` this is :func:`simulator.engine.simulate`. With it, blocks of
+    Without ``target_ci`` this is :func:`simulator.engine.run.simulate`. With it, blocks of
     ``simulation.block_size`` replicates, with new block indices (so earlier replicates are
     kept and results stay deterministic), are added to every strategy together until the
     95 % interval of ``metric`` is narrower than ``target_ci`` for every strategy or
@@ -710,7 +710,7 @@ def simulate_cell(
     >>> met, result.strategies[0].replicates
     (True, 2)
     """
-    from simulator.engine import block_sizes, prepare, run_block
+    from simulator.engine.run import block_sizes, prepare, run_block
     from simulator.results import RunResult, StrategyResult
 
     sim = scenario.simulation
@@ -1256,7 +1256,7 @@ def _with_parameters(frame: pd.DataFrame, cell: Cell, columns: Mapping[str, Any]
 
 
 def _study_toml(study: Study) -> str:
-    from simulator.toml_writer import _value, scenario_to_toml
+    from simulator.config.toml import _value, scenario_to_toml
 
     lines = [scenario_to_toml(study.scenario, comments=False).rstrip(), "", "[sweep]"]
     for name, value in study.sweep.model_dump(exclude_none=True).items():
@@ -1394,12 +1394,12 @@ SIZE_CHECKS = 64
 
 def _check_sizes(cells: Sequence[Cell], workers: int) -> None:
     """Refuse a sweep whose biggest cells would not fit in this machine's free memory with
-    ``workers`` of them running at once (:func:`simulator.sizing.check_size`).
+    ``workers`` of them running at once (:func:`simulator.engine.sizing.check_size`).
 
     The biggest cells are those with the most people, then the biggest replicate blocks;
     a refused cell is named.
     """
-    from simulator.sizing import check_size
+    from simulator.engine.sizing import check_size
 
     biggest = sorted(
         (cell for cell in cells if cell.scenario is not None),
@@ -1517,7 +1517,7 @@ def run_sweep(
         _make_out(out, folder)
         for path in damaged:
             path.unlink(missing_ok=True)
-        from simulator.toml_writer import scenario_to_toml
+        from simulator.config.toml import scenario_to_toml
 
         for cell in cells:
             path = out / "configs" / f"{cell.id}.toml"
@@ -1714,7 +1714,7 @@ def _run_cells(
     else:
         _write_parquet(out / table_file, table, None)
     if report:
-        from simulator.sweep_report import sweep_report_html
+        from simulator.views.sweep_report import sweep_report_html
 
         html = sweep_report_html(summary, study, cells=cells, failed=failed, study_hash=key)
         _write_text(out / "report.html", html)

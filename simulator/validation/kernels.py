@@ -10,8 +10,8 @@ pays an O(edges) validation pass. Independent cascade samples only the successfu
 sampling: the gap to the next success is ``floor(log U / log(1 - p))``), so it draws
 about ``p`` random numbers per edge trial.
 
-The engine (:func:`simulator.engine.simulate` on a
-:func:`simulator.cascades.cascade_scenario`) is the readable reference of the same
+The engine (:func:`simulator.engine.run.simulate` on a
+:func:`simulator.validation.cascades.cascade_scenario`) is the readable reference of the same
 models; ``tests/test_performance_equivalence.py`` checks that both give the same
 distribution of final sizes.
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator import config as cfg
-from simulator.network import Network
-from simulator.population import Population
-from simulator.seeding import select_seeds
-from simulator.trust import tie_sources_and_trust
+from simulator.town.network import Network
+from simulator.town.population import Population
+from simulator.town.seeding import select_seeds
+from simulator.town.trust import tie_sources_and_trust
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from simulator.errors import ConfigError, SimulatorWarning
-from simulator.network.layers import Tie, compile_csr
+from simulator.town.network.layers import Tie, compile_csr
 
 
 class GraphWarning(SimulatorWarning):

@@ -16,8 +16,8 @@ what the answer must be, and compares:
   cynetdiff, on the same graph and seed set (skipped when a peer is not installed).
 
 Cascade checks run twice, labelled ``[engine]`` (the ordinary engine on the scenario of
-:func:`simulator.cascades.cascade_scenario`: the model that ``wom run`` uses) and
-``[kernel]`` (the compiled kernels behind :mod:`simulator.cascades`), where both exist.
+:func:`simulator.validation.cascades.cascade_scenario`: the model that ``wom run`` uses) and
+``[kernel]`` (the compiled kernels behind :mod:`simulator.validation.cascades`), where both exist.
 
 A check passes when the simulated value is within the stated tolerance: the published
 tolerance for the Bass targets, and a number of standard errors of the Monte Carlo
@@ -190,8 +190,8 @@ def bass_fit_summary(result: RunResult) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from simulator.cascades import bass_scenario
-    >>> from simulator.engine import simulate
+    >>> from simulator.validation.cascades import bass_scenario
+    >>> from simulator.engine.run import simulate
     >>> result = simulate(bass_scenario(2000, 0.03, 0.38, dt=0.25, years=20, replicates=4))
     >>> fit = bass_fit_summary(result).iloc[0]
     >>> fit["strategy"], bool(0.02 < fit["p"] < 0.04), bool(0.3 < fit["q"] < 0.45)
@@ -426,7 +426,7 @@ QUICK = Sizes(
 
 def _csr(size: int, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Symmetric CSR arrays (int64 indptr, int32 indices) of an undirected edge list."""
-    from simulator.network.layers import compile_csr
+    from simulator.town.network.layers import compile_csr
 
     speakers = np.concatenate([first, second])
     listeners = np.concatenate([second, first])
@@ -534,11 +534,11 @@ def _seed(rng: np.random.Generator) -> int:
 
 
 def _implementations() -> tuple[str, ...]:
-    """Implementations of :mod:`simulator.cascades` to check: the engine (the model that
+    """Implementations of :mod:`simulator.validation.cascades` to check: the engine (the model that
     ``wom run`` uses) and, where the module has them, its compiled kernels."""
     import inspect
 
-    from simulator.cascades import independent_cascade
+    from simulator.validation.cascades import independent_cascade
 
     if "method" in inspect.signature(independent_cascade).parameters:
         return ("engine", "kernel")
@@ -546,7 +546,7 @@ def _implementations() -> tuple[str, ...]:
 
 
 def _cascade(function: Callable[..., Any], *args: Any, method: str, **options: Any) -> np.ndarray:
-    """Final sizes from a :mod:`simulator.cascades` helper run by ``method``."""
+    """Final sizes from a :mod:`simulator.validation.cascades` helper run by ``method``."""
     if _implementations() != ("engine",):
         options["method"] = method
     return np.asarray(function(*args, **options))
@@ -560,8 +560,8 @@ def _cascade(function: Callable[..., Any], *args: Any, method: str, **options: A
 def _check_bass(sizes: Sizes, seed: int) -> list[CheckResult]:
     """Bass (1969) docking: docs/CALIBRATION.md section 9, target 1."""
     from simulator import analytic
-    from simulator.cascades import bass_scenario
-    from simulator.engine import simulate
+    from simulator.engine.run import simulate
+    from simulator.validation.cascades import bass_scenario
 
     rng = stream(seed, "validation/bass")
     size, dt, replicates = sizes.bass_size, sizes.bass_dt, sizes.bass_replicates
@@ -633,9 +633,9 @@ def _check_bass_discrete(sizes: Sizes, seed: int) -> list[CheckResult]:
     are checked.
     """
     from simulator import analytic
-    from simulator.cascades import bass_scenario
     from simulator.config import validate_scenario
-    from simulator.engine import simulate
+    from simulator.engine.run import simulate
+    from simulator.validation.cascades import bass_scenario
 
     rng = stream(seed, "validation/bass-discrete")
     size, replicates, years = sizes.discrete_size, sizes.discrete_replicates, 15
@@ -691,7 +691,7 @@ def _check_percolation(sizes: Sizes, seed: int) -> list[CheckResult]:
     runs are spread over many graphs and the standard error is that of the graph means.
     """
     from simulator import analytic
-    from simulator.cascades import independent_cascade
+    from simulator.validation.cascades import independent_cascade
 
     rng = stream(seed, "validation/percolation")
     size, mean_degree, transmissibility = sizes.percolation_size, 5.0, 0.4
@@ -747,7 +747,7 @@ def _check_percolation(sizes: Sizes, seed: int) -> list[CheckResult]:
 def _check_exact(sizes: Sizes, seed: int) -> list[CheckResult]:
     """Path and star: exact expected cascade sizes (Kempe, Kleinberg and Tardos 2003)."""
     from simulator import analytic
-    from simulator.cascades import independent_cascade, linear_threshold
+    from simulator.validation.cascades import independent_cascade, linear_threshold
 
     rng = stream(seed, "validation/exact")
     replicates = sizes.exact_replicates
@@ -908,7 +908,7 @@ def _check_peers(sizes: Sizes, seed: int) -> list[CheckResult]:
     """The same cascade in established tools, on the same graph and the same seed nodes."""
     import networkx as nx
 
-    from simulator.cascades import independent_cascade, linear_threshold
+    from simulator.validation.cascades import independent_cascade, linear_threshold
 
     rng = stream(seed, "validation/peers")
     graph = nx.barabasi_albert_graph(sizes.peer_size, 5, seed=rng)

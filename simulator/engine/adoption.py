@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.channels import Exposures, bernoulli_positions
 from simulator.config import SOURCE_TYPES
+from simulator.engine.channels import Exposures, bernoulli_positions
 
 UNAWARE, AWARE, REJECTER, PROMOTER, DETRACTOR = 0, 1, 2, 3, 4
 """Person states; adopters are PROMOTER or DETRACTOR."""

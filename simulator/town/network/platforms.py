@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.config import PlatformLayer
-from simulator.network.layers import Layer, Tie, compile_csr
+from simulator.town.network.layers import Layer, Tie, compile_csr
 
 
 def platform_layer(

@@ -1,0 +1,1 @@
+"""The engine: channels and adoption rules meet here; run.simulate runs a scenario."""

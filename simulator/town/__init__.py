@@ -1,0 +1,1 @@
+"""The town: its people (population), their networks, trust in each tie, seeding."""

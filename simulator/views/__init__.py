@@ -1,0 +1,1 @@
+"""What people see: figures, the network picture, HTML reports, in two languages."""

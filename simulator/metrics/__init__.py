@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.config import SOURCE_TYPES
+from simulator.metrics.bass_fit import bass_fit_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -209,11 +210,9 @@ def summarize(result: RunResult) -> pd.DataFrame:
 
     The last columns, ``bass_p``, ``bass_q`` (per year) and ``bass_market_size``
     (people), are the Bass model fitted to the strategy's mean adoption curve
-    (:func:`simulator.validation.bass_fit_summary`); NaN when the curve cannot be fitted.
+    (:func:`simulator.metrics.bass_fit.bass_fit_summary`); NaN when the curve cannot be fitted.
     """
     import pandas as pd
-
-    from simulator.validation import bass_fit_summary  # on use: fits are optional
 
     margin = result.scenario.product.margin
     rows = [strategy_summary(s, result.days, margin) for s in result.strategies]

@@ -114,11 +114,12 @@ def compile_csr(
     if listeners.dtype.kind != "i":
         listeners = listeners.astype(np.int64)
     if speakers.size * (1 + mutual) > COMPILED_ABOVE:
-        from simulator.validation import kernels
+        # numba compiles on import: only for graphs large enough to need it
+        from simulator.town.network import csr_kernels
 
-        keys = kernels.edge_keys(size, speakers, listeners, tie, mutual)
+        keys = csr_kernels.edge_keys(size, speakers, listeners, tie, mutual)
         keys.sort()
-        return kernels.csr_from_sorted_keys(size, keys)
+        return csr_kernels.csr_from_sorted_keys(size, keys)
     if mutual:
         speakers, listeners = (
             np.concatenate([speakers, listeners]),

@@ -50,9 +50,8 @@ def test_run_outputs_are_unchanged(tmp_path, name):
 
 
 def test_sweep_table_is_unchanged(tmp_path):
-    from simulator.config.toml import scenario_to_toml
-
     from simulator.config import default_scenario
+    from simulator.config.toml import scenario_to_toml
 
     study = tmp_path / "study.toml"
     text = scenario_to_toml(default_scenario(), comments=False)

@@ -110,17 +110,6 @@ def test_unusable_out_is_refused_before_simulating(tmp_path, out, mentions):
     assert time.perf_counter() - started < 30
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into read-only folders")
-def test_unwritable_parent_is_refused(tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        refuse_and_keep(["run", "--out", "locked/out", "--quiet", *TINY], tmp_path)
-    finally:
-        locked.chmod(0o700)
-
-
 def test_version():
     process = wom("--version")
     assert process.returncode == 0

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simulator import metrics
 from simulator.config import SOURCE_TYPES, Scenario
+from simulator.errors import ArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,7 +101,7 @@ class RunResult:
         for result in self.strategies:
             if result.name == name:
                 return result
-        raise KeyError(f"no strategy {name!r}; have {[s.name for s in self.strategies]}")
+        raise ArgumentError(f"no strategy {name!r}; have {[s.name for s in self.strategies]}")
 
     def to_frame(self, kind: str = "summary") -> pd.DataFrame:
         """A table: ``summary`` (mean and 95 % interval per strategy), ``replicates``
@@ -114,9 +116,7 @@ class RunResult:
         >>> simulate(s).to_frame("series").shape[0]
         60
         """
-        import pandas as pd
-
-        from simulator import metrics
+        import pandas as pd  # heavy: only tables need it, not the simulation
 
         if kind == "summary":
             return metrics.summarize(self)
@@ -138,7 +138,7 @@ class RunResult:
                     frame[name] = result.series[name].ravel()
                 frames.append(frame)
             return pd.concat(frames, ignore_index=True)
-        raise ValueError(f"kind must be one of 'summary', 'replicates', 'series'; got {kind!r}")
+        raise ArgumentError(f"kind must be one of 'summary', 'replicates', 'series'; got {kind!r}")
 
 
 def versions() -> dict[str, str]:

@@ -6,6 +6,7 @@ import tomllib
 
 import pytest
 
+from simulator import calibration as cal
 from simulator import config as cfg
 from simulator.config.toml import scenario_to_toml
 from simulator.errors import ConfigError
@@ -115,3 +116,21 @@ def test_config_is_frozen():
     scenario = cfg.default_scenario()
     with pytest.raises(Exception, match="frozen"):
         scenario.simulation.steps = 3
+
+
+def test_source_types_are_one_list_in_one_order():
+    # The index of a source type is stored in arrays, so the order is part of the format.
+    assert cfg.SOURCE_TYPES[:2] == ("word_of_mouth", "online_opinion")
+    assert cfg.SOURCE_TYPES[-2:] == ("free_sample", "background")
+    assert tuple(cal.TRUST) == cfg.SOURCE_TYPES
+    assert tuple(cfg.Trust.model_fields) == cfg.SOURCE_TYPES
+
+
+def test_kinds_come_from_the_unions():
+    assert cfg.LAYER_KINDS == ("market", "platform", "edge_list", "graph", "well_mixed")
+    assert cfg.ADOPTION_KINDS == ("independent", "threshold", "bass")
+    assert "social_page" in cfg.CHANNEL_KINDS and len(cfg.CHANNEL_KINDS) == 5
+    data = cfg.default_scenario_data()
+    data["adoption"] = {"kind": "bass", "p": -1.0}
+    with pytest.raises(ConfigError, match=r"config: adoption\.p: "):
+        cfg.validate_scenario(data)

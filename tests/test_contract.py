@@ -6,19 +6,23 @@ reach; attribution accounts for every adoption; spend is non-negative and within
 
 from __future__ import annotations
 
+from typing import get_args
+
 import numpy as np
 import pytest
 
 from simulator import config as cfg
+from simulator.engine.adoption import RULES as RULE_FUNCTIONS
+from simulator.engine.channels import CHANNEL_KINDS as CHANNEL_COMPILERS
 from simulator.engine.run import simulate
+from simulator.town.network import LAYER_KINDS as LAYER_BUILDERS
 from tests.conftest import small_scenario
 
-CHANNELS = ["free_samples", "newspaper", "radio", "facebook_ads", "facebook_page"]
-RULES = [
-    {"kind": "independent"},
-    {"kind": "threshold", "decay": 0.05},
-    {"kind": "bass", "p": 0.2, "q": 2.0},
-]
+# Every kind the unions declare is run: a new channel or rule joins the contract by itself
+# (the small scenario must then have a channel of that kind; settings default to none).
+CHANNEL_OF_KIND = {channel.kind: name for name, channel in small_scenario().channels.items()}
+RULE_SETTINGS: dict[str, dict] = {"threshold": {"decay": 0.05}, "bass": {"p": 0.2, "q": 2.0}}
+RULES = [{"kind": kind, **RULE_SETTINGS.get(kind, {})} for kind in cfg.ADOPTION_KINDS]
 
 
 def _scenario(channel: str, rule: dict) -> cfg.Scenario:
@@ -34,8 +38,10 @@ def _scenario(channel: str, rule: dict) -> cfg.Scenario:
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r["kind"])
-@pytest.mark.parametrize("channel", CHANNELS)
-def test_contract(channel, rule):
+@pytest.mark.parametrize("kind", cfg.CHANNEL_KINDS)
+def test_contract(kind, rule):
+    assert kind in CHANNEL_OF_KIND, f"tests.conftest.small_scenario has no '{kind}' channel"
+    channel = CHANNEL_OF_KIND[kind]
     scenario = _scenario(channel, rule)
     result = simulate(scenario)
     (strategy,) = result.strategies
@@ -60,3 +66,31 @@ def test_frozen_results():
     result = simulate(_scenario("newspaper", RULES[0]))
     with pytest.raises(ValueError, match="read-only"):
         result.strategies[0].series["adopters"][0, 0] = 5
+
+
+# --------------------------------------------------------------------------- one function per kind
+
+
+def _union_kinds(union) -> set[str]:
+    """The ``kind`` values of a discriminated config union such as ``cfg.Channel``."""
+    (members, *_) = get_args(union)  # Annotated[A | B | ..., Field(discriminator="kind")]
+    return {model.model_fields["kind"].default for model in get_args(members)}
+
+
+@pytest.mark.parametrize(
+    ("table", "union"),
+    [
+        (CHANNEL_COMPILERS, cfg.Channel),
+        (RULE_FUNCTIONS, cfg.Adoption),
+        (LAYER_BUILDERS, cfg.Layer),
+    ],
+    ids=["channels", "rules", "layers"],
+)
+def test_every_config_kind_has_one_function_in_its_table(table, union):
+    assert set(table) == _union_kinds(union)
+    assert all(callable(function) for function in table.values())
+
+
+def test_the_contract_runs_every_kind_of_the_tables():
+    assert set(cfg.CHANNEL_KINDS) == set(CHANNEL_COMPILERS)
+    assert set(cfg.ADOPTION_KINDS) == set(RULE_FUNCTIONS)

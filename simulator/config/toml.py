@@ -54,12 +54,14 @@ def _is_table(value: Any) -> bool:
 
 def _is_table_map(value: Any) -> bool:
     return (
-        isinstance(value, dict) and value and all(isinstance(v, BaseModel) for v in value.values())
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(v, BaseModel) for v in value.values())
     )
 
 
 def _is_table_list(value: Any) -> bool:
-    return isinstance(value, tuple) and value and all(isinstance(v, BaseModel) for v in value)
+    return isinstance(value, tuple) and bool(value) and all(isinstance(v, BaseModel) for v in value)
 
 
 def _write_model(

@@ -1,0 +1,207 @@
+"""Marketing channels: free samples, print and broadcast advertising, social ads and pages."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from simulator import calibration as cal
+from simulator.config.base import (
+    Array,
+    Forever,
+    Money,
+    Parameters,
+    Price,
+    Probability,
+    SourceType,
+    ZeroOrPrice,
+    _cited,
+    variant_kinds,
+)
+
+
+class ChannelBase(Parameters):
+    budget: Money = Field(
+        1000.0,
+        description="most this channel may spend, EUR, at most 1e9 (default 1,000: the "
+        "course's example budget per channel) [assumption]",
+    )
+    start_day: float = Field(
+        0.0,
+        ge=0.0,
+        le=1e7,
+        description="first day of the campaign (default 0: at launch) [assumption]",
+    )
+    end_day: Forever = Field(
+        math.inf,
+        gt=0.0,
+        description="campaign ends before this day (default inf: until the run ends) [assumption]",
+    )
+
+
+class Seeding(ChannelBase):
+    """Free samples (or a referral programme) for k people chosen by a strategy."""
+
+    kind: Literal["seeding"] = "seeding"
+    seeds: int = Field(
+        0,
+        ge=0,
+        description="people seeded; 0 (default) means as many as the budget buys [assumption]",
+    )
+    strategy: Literal["random", "degree", "pagerank", "given"] = Field(
+        "random", description="how seeds are chosen; 'given' takes the ids in 'people'"
+    )
+    people: Annotated[tuple[int, ...], Array] = Field(
+        (), description="seed ids for strategy 'given'"
+    )
+    cost_per_seed: Price = Field(
+        10.0, description="EUR per free sample, at least 0.01 [assumption]"
+    )
+    referral_reward: Money = Field(
+        0.0,
+        description="EUR paid per adoption tipped by word of mouth (referral programme; "
+        "default 0: none) [assumption]",
+    )
+
+
+class ImpressionChannel(ChannelBase):
+    """Paid media that buy impressions spread over an audience."""
+
+    target_segments: Annotated[tuple[str, ...], Array] = Field(
+        (), description="segments reached; empty means every segment"
+    )
+    persuasion: Probability = Field(
+        round(
+            cal.CONVERSION_PER_SOCIAL_AD_IMPRESSION.value / (cal.TRUST["social_ad"].value * 0.4),
+            5,
+        ),
+        description="conversion of a fully interested person by one fully trusted impression: "
+        "WordStream 2017 Facebook ads 0.083 % per impression / (trust 0.46 x mean interest "
+        "0.4); the same persuasion for print and broadcast is an [assumption]",
+    )
+
+
+class BroadcastChannel(ImpressionChannel):
+    """Print and broadcast media sell their whole audience, most of it outside the market."""
+
+    audience_in_market: float = Field(
+        0.5,
+        gt=0.0,
+        le=1.0,
+        description="share of the medium's paid audience that lives in this market; the "
+        "rest is coverage the business pays for but cannot use [assumption]",
+    )
+
+
+class Newspaper(BroadcastChannel):
+    kind: Literal["newspaper"] = "newspaper"
+    medium: str = Field(
+        "newspaper",
+        description="population medium whose users are readers: newspaper, tv, radio, "
+        "banner or a platform layer",
+    )
+    source: SourceType = Field("newspaper_ad", description="source type (trust)")
+    cpm: Price = _cited(cal.CPM["newspaper"], "EUR per 1,000 copies of an insertion, at least 0.01")
+    price_per_insertion: ZeroOrPrice = Field(
+        0.0,
+        description="EUR per insertion, 0 or at least 0.01; 0 (default) means cpm x readers / "
+        "audience_in_market / 1000, priced from the OAAA / Solomon Partners 2022 CPM",
+    )
+    insertions_per_week: float = Field(
+        1.0, gt=0.0, le=7.0, description="insertions per week [assumption]"
+    )
+    reach_per_insertion: Probability = Field(
+        0.5, description="share of readers who see a given insertion [assumption]"
+    )
+
+
+class Advertising(BroadcastChannel):
+    """Professional campaigns: TV, radio or online banners."""
+
+    kind: Literal["advertising"] = "advertising"
+    medium: Literal["tv", "radio", "banner"] = Field("radio", description="advertising medium")
+    audience_in_market: float = Field(
+        0.2,
+        gt=0.0,
+        le=1.0,
+        description="share of the station's (or ad network's) paid audience that lives in "
+        "this market [assumption]",
+    )
+    source: SourceType | None = Field(
+        None, description="source type; default tv_ad, radio_ad or banner_ad by medium"
+    )
+    cpm: Price | None = Field(
+        None,
+        description="EUR per 1,000 impressions, at least 0.01; default by medium (OAAA 2022)",
+    )
+    flights_per_week: float = Field(4.0, gt=0.0, le=7.0, description="spots per week [assumption]")
+    reach_per_flight: Probability = Field(
+        0.3, description="share of the medium's audience reached by one spot [assumption]"
+    )
+
+    @property
+    def resolved_source(self) -> str:
+        return self.source or f"{self.medium}_ad"
+
+    @property
+    def resolved_cpm(self) -> float:
+        return self.cpm if self.cpm is not None else cal.CPM[self.medium].value
+
+
+class SocialAds(ImpressionChannel):
+    """Paid ads shown to a platform's members, spread evenly over the campaign."""
+
+    kind: Literal["social_ads"] = "social_ads"
+    platform: str = Field("facebook", description="platform layer whose members see the ads")
+    source: SourceType = Field("social_ad", description="source type (trust)")
+    cpm: Price = _cited(cal.CPM["facebook"], "EUR per 1,000 impressions, at least 0.01")
+    days: float = Field(
+        28.0,
+        gt=0.0,
+        le=1e6,
+        description="campaign length over which budget is spent (default 28 days) [assumption]",
+    )
+
+
+class SocialPage(ChannelBase):
+    """The business's own page: followers, posts, organic reach, shares."""
+
+    kind: Literal["social_page"] = "social_page"
+    platform: str = Field("facebook", description="platform layer of the page")
+    source: SourceType = Field("branded_content", description="source type of the page's posts")
+    followers: int = Field(
+        500,
+        ge=0,
+        le=1_000_000_000,
+        description="page followers among platform members (default 500: a small local "
+        "business) [assumption]",
+    )
+    posts_per_week: float = Field(3.0, gt=0.0, le=50.0, description="posts per week [assumption]")
+    organic_reach: Probability = _cited(cal.ORGANIC_REACH, "share of followers who see a post")
+    share_probability: Probability = Field(
+        0.02,
+        description="content quality: probability that a viewer shares a post with their "
+        "own followers [assumption]",
+    )
+    share_reach: Probability = Field(
+        0.2, description="share of a sharer's followers who see the share [assumption]"
+    )
+    hours_per_post: float = Field(
+        1.5, ge=0.01, le=1000.0, description="hours to make a post [assumption]"
+    )
+    hourly_cost: ZeroOrPrice = Field(
+        20.0, description="EUR per hour of work, 0 (own time) or at least 0.01 [assumption]"
+    )
+    persuasion: Probability = Field(
+        0.005, description="persuasion of a post, as for paid impressions [assumption]"
+    )
+
+
+Channel = Annotated[
+    Seeding | Newspaper | Advertising | SocialAds | SocialPage, Field(discriminator="kind")
+]
+
+CHANNEL_KINDS: tuple[str, ...] = variant_kinds(Channel)
+"""Every channel ``kind``, in declaration order."""

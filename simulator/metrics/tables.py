@@ -1,0 +1,296 @@
+"""Tables of metrics: per replicate, per strategy with intervals, and paired comparisons."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.config import SOURCE_TYPES
+from simulator.errors import ConfigError
+from simulator.metrics.bass_fit import bass_fit_summary
+from simulator.metrics.intervals import mean_interval, paired_ratio_difference, ratio_interval
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simulator.results import RunResult, StrategyResult
+
+
+def time_to_share(series: np.ndarray, days: np.ndarray, share: float) -> np.ndarray:
+    """Days until each replicate reaches ``share`` of its own final value (NaN if it is 0).
+
+    Examples
+    --------
+    >>> time_to_share(np.array([[0, 1, 4, 4], [0, 0, 0, 0]]), np.arange(4.0), 0.5).tolist()
+    [2.0, nan]
+    """
+    final = series[:, -1].astype(np.float64)
+    reached = series >= share * final[:, None]
+    first = np.argmax(reached & (series > 0), axis=1)
+    out = days[first].astype(np.float64)
+    out[final == 0] = np.nan
+    return out
+
+
+def replicate_metrics(result: StrategyResult, days: np.ndarray, margin: float = 0.0) -> dict:
+    """One value per replicate for every additive metric of a strategy."""
+    series = result.series
+    values = {
+        "reach": series["aware"][:, -1],
+        "adopters": series["adopters"][:, -1],
+        "promoters": series["promoters"][:, -1],
+        "detractors": series["detractors"][:, -1],
+        "rejecters": series["rejecters"][:, -1],
+        "days_to_50pct_adopters": time_to_share(series["adopters"], days, 0.5),
+        "impressions": result.impressions.sum(axis=1),
+        "cost": result.cost.sum(axis=1),
+        "adoptions_direct_paid": result.direct,
+        "adoptions_organic": result.by_channel[:, -1],
+        "wom_messages": result.messages,
+    }
+    for index, source in enumerate(SOURCE_TYPES):
+        values[f"tipped_by_{source}"] = result.by_source[:, index]
+    for index, channel in enumerate(result.channels):
+        values[f"{channel}.impressions"] = result.impressions[:, index]
+        values[f"{channel}.reach"] = result.reach[:, index]
+        values[f"{channel}.cost"] = result.cost[:, index]
+        values[f"{channel}.adoptions"] = result.by_channel[:, index]
+    if margin > 0:
+        values["profit"] = margin * series["adopters"][:, -1] - result.cost.sum(axis=1)
+    return values
+
+
+RATIOS = {
+    "cost_per_adoption": ("cost", "adopters", 1.0),
+    "cost_per_1000_reached": ("cost", "reach", 1000.0),
+    "wom_multiplier": ("adopters", "adoptions_direct_paid", 1.0),
+    "conversion_per_message": ("tipped_by_word_of_mouth", "wom_messages", 1.0),
+}
+"""Ratio metrics as (numerator, denominator, scale) of per-replicate metrics."""
+
+
+def strategy_summary(result: StrategyResult, days: np.ndarray, margin: float = 0.0) -> dict:
+    """Mean and interval bounds (``name``, ``name_low``, ``name_high``) of every metric."""
+    values = replicate_metrics(result, days, margin)
+    row: dict[str, object] = {"strategy": result.name, "replicates": result.replicates}
+    for name, array in values.items():
+        row[name], row[f"{name}_low"], row[f"{name}_high"] = mean_interval(array)
+    for name, (numerator, denominator, scale) in RATIOS.items():
+        ratio = ratio_interval(values[numerator] * scale, values[denominator])
+        row[name], row[f"{name}_low"], row[f"{name}_high"] = ratio
+    return row
+
+
+HEADLINE = (
+    "reach",
+    "adopters",
+    "cost",
+    "cost_per_adoption",
+    "cost_per_1000_reached",
+    "days_to_50pct_adopters",
+    "wom_multiplier",
+    "promoters",
+    "detractors",
+)
+
+
+def summarize(result: RunResult) -> pd.DataFrame:
+    """One row per strategy: headline metrics first, then everything else.
+
+    The last columns, ``bass_p``, ``bass_q`` (per year) and ``bass_market_size``
+    (people), are the Bass model fitted to the strategy's mean adoption curve
+    (:func:`simulator.metrics.bass_fit.bass_fit_summary`); NaN when the curve cannot be fitted.
+    """
+    import pandas as pd  # heavy: only the tables need it, not the simulation
+
+    margin = result.scenario.product.margin
+    rows = [strategy_summary(s, result.days, margin) for s in result.strategies]
+    frame = pd.DataFrame(rows)
+    fits = bass_fit_summary(result)
+    for name in ("p", "q", "market_size"):
+        frame[f"bass_{name}"] = fits[name].to_numpy()
+    first = ["strategy", "replicates"] + [
+        f"{m}{suffix}" for m in HEADLINE for suffix in ("", "_low", "_high")
+    ]
+    rest = [c for c in frame.columns if c not in first]
+    return frame[first + rest]
+
+
+def replicate_table(result: RunResult) -> pd.DataFrame:
+    """One row per strategy and replicate with every per-replicate metric."""
+    import pandas as pd  # heavy: only the tables need it, not the simulation
+
+    margin = result.scenario.product.margin
+    frames = []
+    for strategy in result.strategies:
+        frame = pd.DataFrame(replicate_metrics(strategy, result.days, margin))
+        frame.insert(0, "replicate", np.arange(strategy.replicates))
+        frame.insert(0, "strategy", strategy.name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+FITTED = ("bass_p", "bass_q", "bass_market_size")
+"""Summary columns fitted to a strategy's mean curve: one value per strategy, not per
+replicate, so they have no paired differences."""
+
+CHANNEL_METRICS = ("impressions", "reach", "cost", "adoptions")
+"""Per-channel metrics, named ``<channel>.<metric>``."""
+
+
+def comparable_metrics(result: RunResult) -> tuple[str, ...]:
+    """Names :func:`compare` accepts for ``result``: per-replicate metrics, then ratios.
+
+    Examples
+    --------
+    >>> from simulator import config as cfg, simulate
+    >>> s = cfg.default_scenario().model_copy(update={"simulation": cfg.Simulation(
+    ...     steps=3, replicates=2, block_size=2)})
+    >>> names = comparable_metrics(simulate(s))
+    >>> names[:3], names[-4:]
+    (('reach', 'adopters', 'promoters'), ('cost_per_adoption', 'cost_per_1000_reached', 'wom_multiplier', 'conversion_per_message'))
+    """
+    names: dict[str, None] = {}
+    channels = dict.fromkeys(c for strategy in result.strategies for c in strategy.channels)
+    channel_names = {f"{c}.{m}" for c in channels for m in CHANNEL_METRICS}
+    for strategy in result.strategies:
+        values = replicate_metrics(strategy, result.days, result.scenario.product.margin)
+        names.update(dict.fromkeys(n for n in values if n not in channel_names))
+    names.update(dict.fromkeys(f"{c}.{m}" for c in channels for m in CHANNEL_METRICS))
+    names.update(dict.fromkeys(RATIOS))
+    return tuple(names)
+
+
+def compare(
+    result: RunResult, metric: str = "adopters", reference: str | None = None
+) -> pd.DataFrame:
+    """Paired differences of ``metric`` against a reference strategy, with 95 % intervals.
+
+    Replicate ``i`` of every strategy shares its random streams (common random numbers),
+    so pairing removes most of the noise that the strategies have in common.
+
+    Parameters
+    ----------
+    result : RunResult
+        A run with one or more strategies (all with the same replicates).
+    metric : str
+        A per-replicate metric (``adopters``, ``reach``, ``cost``, ``<channel>.cost``...)
+        or a ratio (``cost_per_adoption``, ``cost_per_1000_reached``, ``wom_multiplier``,
+        ``conversion_per_message``); :func:`comparable_metrics` lists them all.
+    reference : str, optional
+        The strategy to subtract; the first by default.
+
+    Returns
+    -------
+    DataFrame
+        One row per strategy: ``difference`` (strategy minus reference) and its 95 %
+        interval ``difference_low``, ``difference_high``.
+
+    Notes
+    -----
+    A per-replicate metric's difference is the mean of the replicate-by-replicate
+    differences, with a Student-t interval (replicates where either value is NaN, such
+    as ``days_to_50pct_adopters`` with no adopter, are left out). A strategy that does
+    not run a channel has 0 of its ``<channel>.*`` metrics.
+
+    A ratio is, as in the summary, the ratio of the means of its numerator and
+    denominator (``cost_per_adoption`` = mean cost / mean adopters), not the mean of
+    per-replicate ratios, which is undefined when a replicate has no adopter. Its
+    difference is the difference of the two strategies' ratios, and the interval is the
+    delta method on the paired replicates (:func:`paired_ratio_difference`): honest when
+    the denominators are large, too narrow when a strategy has a handful of adoptions
+    (then compare ``cost`` and ``adopters`` separately, or run more replicates). It is
+    NaN where a strategy's denominator is 0 (``wom_multiplier`` with no paid adoption).
+
+    Raises
+    ------
+    ConfigError
+        An unknown metric (the message lists the metrics that can be compared), a
+        fitted summary column (``bass_p``...), or an unknown reference strategy.
+
+    Examples
+    --------
+    >>> from simulator import config as cfg, simulate
+    >>> s = cfg.default_scenario().model_copy(update={"simulation": cfg.Simulation(
+    ...     steps=20, replicates=8, block_size=8)})
+    >>> result = simulate(s)
+    >>> table = compare(result, "cost_per_adoption", reference="word of mouth")
+    >>> table.columns.tolist()
+    ['strategy', 'reference', 'metric', 'difference', 'difference_low', 'difference_high']
+    >>> row = table.set_index("strategy").loc["social ads"]
+    >>> bool(row.difference_low <= row.difference <= row.difference_high)
+    True
+    >>> compare(result, "adoptres")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ConfigError: metric: 'adoptres' cannot be compared (did you mean 'adopters'?); allowed: 'reach', 'adopters', ...
+    """
+    # Long only by its docstring (two kinds of difference, documented in Notes).
+    import pandas as pd  # heavy: only the tables need it, not the simulation
+
+    _check_comparable(result, metric, reference)
+    strategies = [s.name for s in result.strategies]
+    base = result.strategies[0] if reference is None else result.strategy(reference)
+    values = {s.name: _metric_values(result, s) for s in result.strategies}
+
+    def difference(name: str) -> tuple[float, float, float]:
+        mine, theirs = values[name], values[base.name]
+        if metric in RATIOS:
+            numerator, denominator, scale = RATIOS[metric]
+            return paired_ratio_difference(
+                mine[numerator] * scale,
+                mine[denominator],
+                theirs[numerator] * scale,
+                theirs[denominator],
+            )
+        return mean_interval(mine[metric] - theirs[metric])
+
+    rows = []
+    for name in strategies:
+        mean, low, high = difference(name)
+        rows.append(
+            {
+                "strategy": name,
+                "reference": base.name,
+                "metric": metric,
+                "difference": mean,
+                "difference_low": low,
+                "difference_high": high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _check_comparable(result: RunResult, metric: object, reference: str | None) -> None:
+    """Raise the :class:`ConfigError` that :func:`compare` documents, or nothing."""
+    names = comparable_metrics(result)
+    if not isinstance(metric, str) or metric not in names:
+        if metric in FITTED:
+            raise ConfigError(
+                f"metric: {metric!r} is fitted to each strategy's mean adoption curve, one "
+                "value per strategy, so it has no paired replicates to compare; compare "
+                "'adopters' or 'days_to_50pct_adopters' instead"
+            )
+        close = difflib.get_close_matches(str(metric), names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(
+            f"metric: {metric!r} cannot be compared{hint}; allowed: {', '.join(map(repr, names))}"
+        )
+    strategies = [s.name for s in result.strategies]
+    if reference is not None and reference not in strategies:
+        raise ConfigError(
+            f"reference: no strategy {reference!r}; allowed: {', '.join(map(repr, strategies))}"
+        )
+
+
+def _metric_values(result: RunResult, strategy: StrategyResult) -> dict[str, np.ndarray]:
+    """Per-replicate metrics, with 0 for the channels the strategy does not run."""
+    values = replicate_metrics(strategy, result.days, result.scenario.product.margin)
+    zeros = np.zeros(strategy.replicates)
+    for other in result.strategies:
+        for channel in other.channels:
+            for name in CHANNEL_METRICS:
+                values.setdefault(f"{channel}.{name}", zeros)
+    return values

@@ -17,7 +17,7 @@ import pytest
 
 from simulator import config as cfg
 from simulator.config import SOURCE_TYPES
-from simulator.engine import run as engine
+from simulator.engine import prepare as engine  # prepare builds the town
 from simulator.engine.run import simulate
 from simulator.errors import ConfigError
 from simulator.metrics import FITTED, RATIOS, comparable_metrics, compare, summarize

@@ -9,15 +9,17 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import networkx as nx
 import numpy as np
 import pytest
 
 from simulator import analytic
 from simulator import config as cfg
-from simulator.engine import run as engine
-from simulator.engine.channels import bernoulli_positions, sample_edges
-from simulator.engine.run import prepare, run_block, simulate
+from simulator.engine.messages import bernoulli_positions, sample_edges
+from simulator.engine.run import block_sizes, prepare, run_block, simulate
+from simulator.results import StrategyResult
 from simulator.town.network import layers
 from simulator.town.network.layers import compile_csr
 from simulator.validation.cascades import bass_scenario, independent_cascade, linear_threshold
@@ -40,12 +42,6 @@ def graph():
         400, edges[:, 0], edges[:, 1], np.zeros(len(edges), np.int8), mutual=True
     )
     return indptr, indices
-
-
-@pytest.fixture
-def reference_paths(monkeypatch):
-    """Switch the engine's fast paths off for the duration of a test."""
-    monkeypatch.setattr(engine, "FAST_PATHS", False)
 
 
 # --------------------------------------------------------------------------- cascades
@@ -165,14 +161,21 @@ def test_sample_edges_keeps_each_edge_with_the_probability(graph):
 # --------------------------------------------------------------------------- engine rules
 
 
-def _reference_and_fast(scenario, monkeypatch):
-    fast = simulate(scenario)
-    monkeypatch.setattr(engine, "FAST_PATHS", False)
-    reference = simulate(scenario)
-    return fast, reference
+def _reference_and_fast(scenario):
+    """``simulate`` (the fast paths), and every block run again on the reference paths."""
+    sizes = block_sizes(scenario.simulation.replicates, scenario.simulation.block_size)
+    reference = []
+    for prepared in prepare(scenario):
+        blocks = [
+            run_block(prepared, block, replicates, reference=True)
+            for block, replicates in enumerate(sizes)
+        ]
+        merged = {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
+        reference.append(StrategyResult.from_arrays(prepared, merged))
+    return simulate(scenario), SimpleNamespace(strategies=reference)
 
 
-def test_independent_rule_thinning_matches_one_draw_per_exposure(monkeypatch):
+def test_independent_rule_thinning_matches_one_draw_per_exposure():
     # 240 replicates of a village of 600 over a month, word of mouth after free samples
     # and after social ads: adopters, aware, word-of-mouth adoptions and rejecters.
     data = small_scenario(replicates=240, block_size=60).model_dump()
@@ -183,7 +186,7 @@ def test_independent_rule_thinning_matches_one_draw_per_exposure(monkeypatch):
     data["channels"]["facebook_ads"]["persuasion"] = 0.05  # enough ad adoptions to compare
     data["word_of_mouth"]["persuasion"] = 0.2
     data["product"]["quality"] = 0.6  # detractors, hence rejecters
-    fast, reference = _reference_and_fast(cfg.validate_scenario(data), monkeypatch)
+    fast, reference = _reference_and_fast(cfg.validate_scenario(data))
     wom = cfg.SOURCE_TYPES.index("word_of_mouth")
     for a, b in zip(fast.strategies, reference.strategies, strict=True):
         for name in ("adopters", "aware", "rejecters"):
@@ -193,11 +196,11 @@ def test_independent_rule_thinning_matches_one_draw_per_exposure(monkeypatch):
     assert fast.strategies[1].direct.mean() > 1  # the ads did tip people directly
 
 
-def test_bass_counts_match_the_per_person_hazard(monkeypatch):
+def test_bass_counts_match_the_per_person_hazard():
     # Well-mixed bass, N = 2000, dt = 0.05 year for 8 years, 120 replicates: adopters at
     # four times and the background / word-of-mouth attribution.
     scenario = bass_scenario(2000, 0.03, 0.38, dt=0.05, years=8, replicates=120, block_size=60)
-    fast, reference = _reference_and_fast(scenario, monkeypatch)
+    fast, reference = _reference_and_fast(scenario)
     a, b = fast.strategies[0], reference.strategies[0]
     for step in (20, 60, 100, 160):
         _agree(a.series["adopters"][:, step], b.series["adopters"][:, step])
@@ -207,7 +210,7 @@ def test_bass_counts_match_the_per_person_hazard(monkeypatch):
     assert np.array_equal(a.series["aware"][:, -1], np.full(120, 2000))
 
 
-def test_bass_counts_with_a_channel_match_the_per_person_hazard(monkeypatch):
+def test_bass_counts_with_a_channel_match_the_per_person_hazard():
     # Well-mixed bass with newspaper ads on top, N = 1500, 90 daily steps, 120 replicates:
     # the channel's share of adoptions must survive the count-based path.
     data = bass_scenario(
@@ -216,7 +219,7 @@ def test_bass_counts_with_a_channel_match_the_per_person_hazard(monkeypatch):
     data["channels"] = {"newspaper": {"kind": "newspaper", "budget": 5000.0, "persuasion": 0.3}}
     data["population"]["segments"][0]["media"] = {"newspaper": 0.6}
     data["strategies"] = [{"name": "bass", "channels": ["newspaper"]}]
-    fast, reference = _reference_and_fast(cfg.validate_scenario(data), monkeypatch)
+    fast, reference = _reference_and_fast(cfg.validate_scenario(data))
     a, b = fast.strategies[0], reference.strategies[0]
     _agree(a.series["adopters"][:, -1], b.series["adopters"][:, -1])
     _agree(a.by_channel[:, 0], b.by_channel[:, 0])
@@ -248,7 +251,7 @@ def test_aware_counts_match_the_state():
     scenario = small_scenario(replicates=8, block_size=8)
     prepared = prepare(scenario)[3]  # social ads: many repeated impressions per person
     states: list[np.ndarray] = []
-    output = engine.run_block(prepared, 0, 8, observe=lambda state: states.append(state.copy()))
+    output = run_block(prepared, 0, 8, observe=lambda state: states.append(state.copy()))
     assert len(states) >= 2  # before the first step, and after each step run
     unaware = (states[-1].reshape(8, -1) == 0).sum(axis=1)
     assert np.array_equal(output["aware"][:, -1], scenario.population.size - unaware)

@@ -3,16 +3,20 @@
 Each rule reduces exactly to its classic form (see the rule classes in
 :mod:`simulator.config`): ``independent`` to the independent cascade, ``threshold`` to the
 linear threshold model, ``bass`` to the Bass (1969) model on a well-mixed population.
+:data:`RULES` holds the one function per rule kind that the engine calls each step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from simulator import config as cfg
 from simulator.config import SOURCE_TYPES
-from simulator.engine.channels import Exposures, bernoulli_positions
+from simulator.engine.messages import Exposures, bernoulli_positions
 
 UNAWARE, AWARE, REJECTER, PROMOTER, DETRACTOR = 0, 1, 2, 3, 4
 """Person states; adopters are PROMOTER or DETRACTOR."""
@@ -208,3 +212,208 @@ def bass(
         source[by_channel] = exposures.source[pick]
         channel[by_channel] = exposures.channel[pick]
     return Decision(adopt.astype(np.int64), source, channel, np.zeros(0, np.int64))
+
+
+def bass_by_counts(
+    exposures: Exposures,
+    state: np.ndarray,
+    interest: np.ndarray,
+    open_count: np.ndarray,
+    share: np.ndarray,
+    p: float,
+    q: float,
+    dt: float,
+    *,
+    rng: np.random.Generator,
+) -> Decision:
+    """The bass rule when every layer is well mixed, in O(adoptions + exposures).
+
+    ``share`` is one number per replicate (everyone in replicate ``r`` has the same
+    share of talking contacts), so everyone open in ``r`` has the same word-of-mouth
+    hazard ``h_r`` and P(adopt) = 1 - exp(-h_r dt) x prod(1 - p_e) splits into two
+    independent events: a Binomial(open_r, 1 - exp(-h_r dt)) count of people drawn
+    uniformly among the open, and each exposed person's own channel chances. The tipping
+    source is then drawn in proportion to each part's hazard, as in :func:`bass`.
+
+    Examples
+    --------
+    >>> state = np.zeros(4, np.int8)
+    >>> d = bass_by_counts(Exposures.empty(), state, np.ones(2, np.float32), np.array([2, 2]),
+    ...                    np.zeros(2), p=50.0, q=0.0, dt=1.0, rng=np.random.default_rng(0))
+    >>> sorted(d.adopters.tolist())
+    [0, 1, 2, 3]
+    """
+    n = interest.size
+    base = (p + q * share) * dt  # hazard per replicate
+    counts = rng.binomial(open_count, -np.expm1(-base))
+    background = _uniform_open(counts, state, n, open_count, rng)
+    exposures = open_exposures(exposures, state)
+    if exposures.target.size == 0:
+        adopters = background
+        hazard = base[adopters // n]
+    else:
+        chance = np.minimum(exposures.strength * interest[exposures.target % n], 1 - 1e-7)
+        channel_hazard = -np.log1p(-chance)
+        exposed, inverse = np.unique(exposures.target, return_inverse=True)
+        own = np.bincount(inverse, weights=channel_hazard, minlength=exposed.size)
+        hit = exposed[rng.random(exposed.size) < -np.expm1(-own)]
+        adopters = np.union1d(background, hit)
+        hazard = base[adopters // n]
+        where = np.searchsorted(exposed, adopters)
+        where = np.minimum(where, exposed.size - 1)
+        is_exposed = exposed[where] == adopters
+        hazard[is_exposed] += own[where[is_exposed]]
+    if adopters.size == 0:
+        return Decision.none()
+    draw = rng.random(adopters.size) * hazard
+    source = np.where(draw < p * dt, BACKGROUND, WORD_OF_MOUTH).astype(np.int8)
+    channel = np.full(adopters.size, -1, np.int16)
+    by_channel = np.flatnonzero(draw >= base[adopters // n])
+    if by_channel.size and exposures.target.size:
+        best = first_per_target(exposures.target, -channel_hazard)
+        pick = best[np.searchsorted(exposures.target[best], adopters[by_channel])]
+        source[by_channel] = exposures.source[pick]
+        channel[by_channel] = exposures.channel[pick]
+    return Decision(adopters.astype(np.int64), source, channel, np.zeros(0, np.int64))
+
+
+def _uniform_open(
+    counts: np.ndarray,
+    state: np.ndarray,
+    n: int,
+    open_count: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """``counts[r]`` distinct open people drawn uniformly in each replicate ``r``.
+
+    Uniform draws of anyone, keeping the open ones in order of first appearance
+    (a uniformly random order of the open), cost O(counts x size / open): about the
+    adopters the step would have if everyone were open.
+    """
+    need = counts.astype(np.int64)
+    chosen = [np.zeros(0, np.int64)]
+    while need.any():
+        reps = np.flatnonzero(need)
+        draws = np.ceil(need[reps] * n / open_count[reps] * 1.5).astype(np.int64) + 16
+        candidate = np.repeat(reps * n, draws) + rng.integers(0, n, draws.sum())
+        candidate = candidate[state[candidate] <= AWARE]
+        _, first = np.unique(candidate, return_index=True)
+        candidate = candidate[np.sort(first)]  # distinct, in order of first draw
+        if len(chosen) > 1:
+            candidate = candidate[~np.isin(candidate, np.concatenate(chosen))]
+        rep = candidate // n
+        group_start = np.searchsorted(rep, rep)  # candidates are grouped by replicate
+        keep = candidate[np.arange(rep.size) - group_start < need[rep]]
+        chosen.append(keep)
+        need -= np.bincount(keep // n, minlength=open_count.size)
+    return np.concatenate(chosen)
+
+
+# --------------------------------------------------------------------------- one entry per rule kind
+
+
+@dataclass
+class ThresholdMemory:
+    """Conviction accumulated so far, and each person's threshold (flat, per replicate)."""
+
+    conviction: np.ndarray  # float32, updated in place by the rule
+    thresholds: np.ndarray  # float32
+
+
+@dataclass(frozen=True)
+class BassContacts:
+    """Trust-weighted talking contacts under the bass rule, kept up to date by the engine.
+
+    ``numerator`` is per person and replicate (None when every layer is well mixed and the
+    rule draws adoptions from counts); ``well_mixed`` is per replicate, what the
+    well-mixed layers add to everyone; ``denominator`` is per person of the town.
+    """
+
+    numerator: np.ndarray | None
+    well_mixed: np.ndarray
+    denominator: np.ndarray
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a rule sees in one step of a block; the arrays are the engine's.
+
+    ``state`` is flat (``replicate * size + person``), ``interest`` per person,
+    ``open_count`` per replicate (people who can still adopt). ``memory`` is the rule's
+    own: :class:`ThresholdMemory` for ``threshold``, :class:`BassContacts` for ``bass``.
+    ``reference`` asks for the reference draws the fast paths are tested against.
+    """
+
+    exposures: Exposures
+    state: np.ndarray
+    interest: np.ndarray
+    open_count: np.ndarray
+    negative_impact: float
+    dt: float
+    memory: ThresholdMemory | BassContacts | None
+    rng: np.random.Generator
+    reference: bool = False
+
+
+def _independent_rule(rule: cfg.IndependentRule, step: Step) -> Decision:
+    return independent(
+        step.exposures,
+        step.state,
+        step.interest,
+        step.negative_impact,
+        rng=step.rng,
+        per_exposure=step.reference,
+    )
+
+
+def _threshold_rule(rule: cfg.ThresholdRule, step: Step) -> Decision:
+    memory = step.memory
+    if not isinstance(memory, ThresholdMemory):
+        raise TypeError(f"the threshold rule needs a ThresholdMemory, got {memory!r}")
+    if rule.decay > 0:
+        memory.conviction *= np.float32(1.0 - rule.decay)
+    return threshold(
+        step.exposures,
+        step.state,
+        step.interest,
+        step.negative_impact,
+        memory.conviction,
+        memory.thresholds,
+    )
+
+
+def _bass_rule(rule: cfg.BassRule, step: Step) -> Decision:
+    contacts = step.memory
+    if not isinstance(contacts, BassContacts):
+        raise TypeError(f"the bass rule needs BassContacts, got {contacts!r}")
+    if contacts.numerator is None:  # every layer well mixed: one share per replicate
+        denominator = max(float(contacts.denominator[0]), 1e-300)
+        share = np.clip(contacts.well_mixed / denominator, 0.0, 1.0)
+        return bass_by_counts(
+            step.exposures,
+            step.state,
+            step.interest,
+            step.open_count,
+            share,
+            rule.p,
+            rule.q,
+            step.dt,
+            rng=step.rng,
+        )
+    size, replicates = step.interest.size, step.open_count.size
+    share = contacts.numerator + np.repeat(contacts.well_mixed, size)
+    share = np.clip(share / np.tile(np.maximum(contacts.denominator, 1e-300), replicates), 0.0, 1.0)
+    return bass(
+        step.exposures, step.state, step.interest, share, rule.p, rule.q, step.dt, rng=step.rng
+    )
+
+
+Rule = Callable[[Any, Step], Decision]
+"""Decides one step under one kind of rule (the config is that kind's)."""
+
+RULES: dict[str, Rule] = {
+    "independent": _independent_rule,
+    "threshold": _threshold_rule,
+    "bass": _bass_rule,
+}
+"""One function per adoption rule kind of :data:`simulator.config.Adoption`."""

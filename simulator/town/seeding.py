@@ -78,8 +78,8 @@ def select_seeds(
     k = min(k, people.size)
     if strategy == "random":
         if k > 0 and 50 * k < people.size:  # a few among many: O(k) per replicate
-            chosen = [rng.choice(people.size, k, replace=False) for _ in range(replicates)]
-            return people[np.array(chosen, np.int64).reshape(replicates, k)]
+            drawn = [rng.choice(people.size, k, replace=False) for _ in range(replicates)]
+            return people[np.array(drawn, np.int64).reshape(replicates, k)]
         keys = rng.random((replicates, people.size))
         chosen = np.argpartition(keys, k - 1, axis=1)[:, :k] if k else keys[:, :0].astype(int)
         return people[chosen]

@@ -1,6 +1,7 @@
 """Multiplex social network: one directed layer per medium over the same people, as CSR arrays."""
 
-from simulator.town.network.layers import Layer, Network, Tie, build_network
+from simulator.town.network.build import LAYER_KINDS, build_network
+from simulator.town.network.layers import Layer, Network, Tie
 from simulator.town.network.loading import (
     GraphWarning,
     check_edge_lists,
@@ -10,6 +11,7 @@ from simulator.town.network.loading import (
 )
 
 __all__ = [
+    "LAYER_KINDS",
     "GraphWarning",
     "Layer",
     "Network",

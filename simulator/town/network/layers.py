@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
 import numpy as np
-
-from simulator import config as cfg
-from simulator.streams import stream
-from simulator.town.population import Population
 
 
 class Tie(IntEnum):
@@ -152,42 +147,3 @@ def _compile_sorted(
     indptr = np.zeros(size + 1, np.int64)
     np.cumsum(np.bincount(speaker, minlength=size), out=indptr[1:])
     return indptr, indices.astype(np.int32), tie
-
-
-def build_network(
-    layers: Mapping[str, cfg.Layer],
-    population: Population,
-    *,
-    seed: int,
-    graphs: Mapping[str, Any] | None = None,
-) -> Network:
-    """Build every layer, each from its own stream ``network/<name>`` of ``seed``.
-
-    Platform layers copy offline ties from the first ``market`` layer, so it is built first.
-    ``edge_list`` and ``graph`` layers (``graphs[name]``: a networkx graph or CSR arrays
-    ``(indptr, indices)``) are read and checked by
-    :func:`simulator.town.network.loading.load_layer`.
-    """
-    from simulator.town.network.loading import load_layer
-    from simulator.town.network.market import market_layer
-    from simulator.town.network.platforms import platform_layer
-
-    size = population.size
-    built: dict[str, Layer] = {}
-    order = sorted(layers, key=lambda n: layers[n].kind != "market")
-    market: Layer | None = None
-    for name in order:
-        layer_config = layers[name]
-        rng = stream(seed, f"network/{name}")
-        if layer_config.kind == "market":
-            arrays = market_layer(layer_config, size, rng=rng)
-        elif layer_config.kind == "platform":
-            arrays = platform_layer(layer_config, population.media[name], market, rng=rng)
-        elif layer_config.kind in ("edge_list", "graph"):  # checked in one place
-            arrays = load_layer(name, layer_config, size, graphs)
-        else:  # well_mixed: no edges
-            arrays = (np.zeros(size + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int8))
-        built[name] = Layer(name, layer_config, *arrays)
-        if layer_config.kind == "market" and market is None:
-            market = built[name]
-    return Network(size, tuple(built[name] for name in layers))

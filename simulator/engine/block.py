@@ -1,0 +1,403 @@
+"""One block of replicates: every replicate advances together as flat arrays.
+
+State is private to this module. A block of ``b`` replicates over ``n`` people is a flat
+array of ``b * n`` entries (index ``replicate * n + person``); every step costs work
+proportional to what happens (messages sent, people reached), except under the bass rule
+on networks with edges, whose hazard applies to everyone (on well-mixed layers it is one
+number per replicate, and adoptions are drawn from counts).
+
+A step: channels deliver (:mod:`simulator.engine.channels`), word of mouth travels along
+the layers, and the rule of :data:`simulator.engine.adoption.RULES` decides who adopts;
+channels and rules meet only here.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+
+from simulator import config as cfg
+from simulator.engine import adoption
+from simulator.engine.channels import deliver
+from simulator.engine.messages import Exposures, sample_edges
+from simulator.engine.prepare import LayerTable, PreparedStrategy
+from simulator.streams import stream
+
+ORGANIC_SOURCES = (
+    cfg.SOURCE_TYPES.index("word_of_mouth"),
+    cfg.SOURCE_TYPES.index("online_opinion"),
+)
+FREE_SAMPLE = cfg.SOURCE_TYPES.index("free_sample")
+
+Forced = list[tuple[np.ndarray, int]]
+"""People who adopt outright (seeds), with the index of the channel that seeded them."""
+
+
+def run_block(
+    prepared: PreparedStrategy,
+    block: int,
+    replicates: int,
+    *,
+    observe: Callable[[np.ndarray], None] | None = None,
+    reference: bool = False,
+) -> dict[str, np.ndarray]:
+    """Simulate one block of replicates; its streams depend only on the seed and ``block``.
+
+    ``observe``, if given, is called with everyone's state (one int8 per person and
+    replicate, replicate-major, see :mod:`simulator.engine.adoption` for the codes) before the
+    first step and after each step that runs; it must not modify the array. It is how
+    :func:`simulator.engine.trace.trace` records a run without a second copy of the engine.
+
+    ``reference=True`` replaces the fast paths by the reference draws they are tested
+    against (one uniform per exposure under the independent rule, one hazard per person
+    under the bass rule): the same model, other random numbers.
+    """
+    return _Block(prepared, block, replicates, reference=reference).run(observe)
+
+
+class _Block:
+    """Mutable state of one block; lives only inside :func:`run_block`."""
+
+    def __init__(
+        self, prepared: PreparedStrategy, block: int, replicates: int, *, reference: bool
+    ) -> None:
+        scenario = prepared.scenario
+        seed = scenario.simulation.seed
+        self.p = prepared
+        self.scenario = scenario
+        self.rule = scenario.adoption
+        self.decide = adoption.RULES[self.rule.kind]
+        self.reference = reference
+        self.size = n = prepared.population.size
+        self.reps = replicates
+        self.flat = replicates * n
+        self.rng_talk = stream(seed, "talk", block)
+        self.rng_adopt = stream(seed, "adoption", block)
+        self.rng_outcome = stream(seed, "outcome", block)
+        self.rng_channel = [stream(seed, f"channel/{plan.name}", block) for plan in prepared.plans]
+        self.interest = prepared.population.interest
+        self.state = np.zeros(self.flat, np.int8)
+        self.slot: np.ndarray | None = None  # scratch for deduplication, made when needed
+        steps = scenario.simulation.steps
+        channels = len(prepared.plans)
+        self.series = {
+            name: np.zeros((replicates, steps + 1), np.int32)
+            for name in ("aware", "adopters", "promoters", "detractors", "rejecters")
+        }
+        self.counts = {name: np.zeros(replicates, np.int64) for name in self.series}
+        self.impressions = np.zeros((replicates, channels), np.int64)
+        self.cost = np.zeros((replicates, channels), np.float64)
+        self.reached = np.zeros((channels, self.flat), bool)
+        self.by_source = np.zeros((replicates, len(cfg.SOURCE_TYPES)), np.int64)
+        self.by_channel = np.zeros((replicates, channels + 1), np.int64)
+        self.direct = np.zeros(replicates, np.int64)
+        self.messages = np.zeros(replicates, np.int64)
+        talk = scenario.word_of_mouth.talk_steps
+        self.talking: deque[np.ndarray] = deque(maxlen=None if np.isinf(talk) else int(talk))
+        self.memory = self._rule_memory(block)
+
+    def _rule_memory(self, block: int) -> adoption.ThresholdMemory | adoption.BassContacts | None:
+        """What the rule keeps between steps (see :class:`simulator.engine.adoption.Step`)."""
+        if self.rule.kind == "threshold":
+            population = self.scenario.population
+            thresholds = stream(self.scenario.simulation.seed, "thresholds", block).beta(
+                population.threshold_alpha, population.threshold_beta, self.flat
+            )
+            return adoption.ThresholdMemory(
+                np.zeros(self.flat, np.float32), thresholds.astype(np.float32)
+            )
+        if self.rule.kind != "bass":
+            return None
+        # Under the bass rule word of mouth acts through the share of talking contacts,
+        # kept here (see _update_bass_share). With well-mixed layers only, everyone in a
+        # replicate has the same share, so the hazard is one number per replicate and
+        # adoptions are drawn from counts: O(adoptions) a step.
+        by_counts = not self.reference and all(t.well_mixed for t in self.p.layers)
+        self.everyone_heard = np.zeros(self.reps, bool)
+        self._bass_entering: np.ndarray | None = None
+        self._bass_leaving: np.ndarray | None = None
+        denominator = self.p.bass_denominator
+        if denominator is None:  # pragma: no cover - prepare computes it under the bass rule
+            raise TypeError("a bass strategy was prepared without its share denominator")
+        return adoption.BassContacts(
+            None if by_counts else np.zeros(self.flat, np.float64),
+            np.zeros(self.reps, np.float64),
+            denominator,
+        )
+
+    # ----------------------------------------------------------------- the time loop
+
+    def run(self, observe: Callable[[np.ndarray], None] | None = None) -> dict[str, np.ndarray]:
+        steps = self.scenario.simulation.steps
+        last_event = max(
+            (int(np.flatnonzero(p.impressions_at).max(initial=-1)) for p in self.p.plans),
+            default=-1,
+        )
+        if observe is not None:
+            observe(self.state)
+        for step in range(steps):
+            self.step(step)
+            if observe is not None:
+                observe(self.state)
+            for name, series in self.series.items():
+                series[:, step + 1] = self.counts[name]
+            if (
+                self.scenario.simulation.stop_when_quiet
+                and step >= last_event
+                and not any(batch.size for batch in self.talking)
+            ):
+                for name, series in self.series.items():
+                    series[:, step + 2 :] = self.counts[name][:, None]
+                break
+        return self._outputs()
+
+    def _outputs(self) -> dict[str, np.ndarray]:
+        reach = (
+            np.stack(
+                [
+                    np.bincount(np.flatnonzero(row) // self.size, minlength=self.reps)
+                    for row in self.reached
+                ],
+                axis=1,
+            )
+            if len(self.p.plans)
+            else np.zeros((self.reps, 0), np.int64)
+        )
+        return {
+            **self.series,
+            "impressions": self.impressions,
+            "reach": reach,
+            "cost": self.cost,
+            "by_source": self.by_source,
+            "by_channel": self.by_channel,
+            "direct": self.direct,
+            "messages": self.messages,
+        }
+
+    def step(self, step: int) -> None:
+        parts, forced = self._deliver(step)
+        if self.rule.kind == "bass":
+            self._update_bass_share()
+        else:
+            parts.append(self._word_of_mouth())
+        exposures = Exposures.concatenate(parts)
+        self._mark_aware(exposures.target)
+        paid = exposures.channel >= 0
+        if paid.any():
+            self.reached[exposures.channel[paid], exposures.target[paid]] = True
+        open_count = self.size - self.counts["adopters"] - self.counts["rejecters"]
+        decision = self.decide(
+            self.rule,
+            adoption.Step(
+                exposures,
+                self.state,
+                self.interest,
+                open_count,
+                self.scenario.product.negative_impact,
+                self.scenario.simulation.dt,
+                self.memory,
+                self.rng_adopt,
+                self.reference,
+            ),
+        )
+        self._apply(decision, forced)
+
+    def _deliver(self, step: int) -> tuple[list[Exposures], Forced]:
+        """Each channel's exposures this step, and the people its seeds make adopt."""
+        parts: list[Exposures] = []
+        forced: Forced = []
+        for plan, rng in zip(self.p.plans, self.rng_channel, strict=True):
+            delivery = deliver(plan, step, self.reps, self.size, self.p.network, rng=rng)
+            if delivery is None:
+                continue
+            self.impressions[:, plan.index] += delivery.impressions
+            self.cost[:, plan.index] += delivery.cost
+            parts.append(delivery.exposures)
+            if delivery.forced.size:
+                forced.append((delivery.forced, plan.index))
+                self.reached[plan.index, delivery.forced] = True
+        return parts, forced
+
+    # ----------------------------------------------------------------- word of mouth
+
+    def _talkers(self) -> tuple[np.ndarray, np.ndarray]:
+        talkers = np.concatenate(self.talking) if self.talking else np.zeros(0, np.int64)
+        state = self.state[talkers]
+        return talkers[state == adoption.PROMOTER], talkers[state == adoption.DETRACTOR]
+
+    def _word_of_mouth(self) -> Exposures:
+        promoters, detractors = self._talkers()
+        louder = self.scenario.product.detractor_talk_multiplier
+        parts = []
+        for table in self.p.layers:
+            for speakers, valence, factor in ((promoters, 1, 1.0), (detractors, -1, louder)):
+                if speakers.size == 0:
+                    continue
+                probability = min(1.0, table.contact_probability * factor)
+                parts.append(self._contacts(table, speakers, probability, valence))
+        return Exposures.concatenate(parts)
+
+    def _contacts(
+        self, table: LayerTable, speakers: np.ndarray, probability: float, valence: int
+    ) -> Exposures:
+        n = self.size
+        if table.well_mixed:
+            made = self.rng_talk.binomial(n - 1, probability, speakers.size)
+            owner = np.repeat(np.arange(speakers.size), made)
+            self.messages += np.bincount(speakers // n, weights=made, minlength=self.reps).astype(
+                np.int64
+            )
+            person = self.rng_talk.integers(0, n - 1, owner.size)
+            own = speakers[owner] % n
+            person += person >= own  # anyone but oneself
+            target = speakers[owner] - own + person
+            return Exposures.uniform(
+                target, table.well_mixed_strength, table.well_mixed_source, -1, valence
+            )
+        edges, owner = sample_edges(table.indptr, speakers % n, probability, self.rng_talk)
+        sender = speakers[owner]
+        replicate = sender // n
+        self.messages += np.bincount(replicate, minlength=self.reps)
+        return Exposures(
+            replicate * n + table.indices[edges],
+            table.strength(edges),
+            table.source(edges),
+            np.full(edges.size, -1, np.int16),
+            np.full(edges.size, valence, np.int8),
+        )
+
+    def _update_bass_share(self) -> None:
+        """Add talkers who start, and remove those who stop, from the bass share."""
+        # The deque has just been appended to in _apply; the batch that fell off is kept.
+        entering, leaving = self._bass_entering, self._bass_leaving
+        self._bass_entering = self._bass_leaving = None
+        impact = self.scenario.product.negative_impact
+        for batch, sign in ((entering, 1.0), (leaving, -1.0)):
+            if batch is None or batch.size == 0:
+                continue
+            state = self.state[batch]
+            weight = np.where(state == adoption.PROMOTER, 1.0, -impact) * sign
+            for table in self.p.layers:
+                if table.well_mixed:
+                    self._bass_well_mixed_share(table, batch, weight, sign)
+                else:
+                    self._bass_layer_share(table, batch, weight, sign)
+
+    def _bass_contacts(self) -> adoption.BassContacts:
+        if not isinstance(self.memory, adoption.BassContacts):  # pragma: no cover
+            raise TypeError("the bass share is kept only under the bass rule")
+        return self.memory
+
+    def _bass_well_mixed_share(
+        self, table: LayerTable, batch: np.ndarray, weight: np.ndarray, sign: float
+    ) -> None:
+        n = self.size
+        self._bass_contacts().well_mixed[:] += table.well_mixed_strength * np.bincount(
+            batch // n, weights=weight, minlength=self.reps
+        )
+        if sign > 0:  # everyone in those replicates hears of it, once
+            reps = np.unique(batch // n)
+            reps = reps[~self.everyone_heard[reps]]
+            if reps.size:
+                self.everyone_heard[reps] = True
+                self._mark_aware((reps[:, None] * n + np.arange(n)).ravel())
+
+    def _bass_layer_share(
+        self, table: LayerTable, batch: np.ndarray, weight: np.ndarray, sign: float
+    ) -> None:
+        n = self.size
+        numerator = self._bass_contacts().numerator
+        if numerator is None:  # pragma: no cover - counts are used on well-mixed layers only
+            raise TypeError("a layer with edges needs the per-person bass share")
+        edges, owner = sample_edges(table.indptr, batch % n, 1.0, self.rng_talk)
+        target = (batch[owner] // n) * n + table.indices[edges]
+        np.add.at(numerator, target, weight[owner] * table.strength(edges))
+        if sign > 0:
+            self._mark_aware(target)
+
+    # ----------------------------------------------------------------- bookkeeping
+
+    def _distinct(self, values: np.ndarray) -> np.ndarray:
+        """The distinct flat indices in ``values`` (in no particular order), in O(size)."""
+        if values.size < 256:
+            return np.unique(values)
+        if self.slot is None:
+            self.slot = np.empty(self.flat, np.int32)
+        order = np.arange(values.size, dtype=np.int32)
+        # With repeated indices one write wins, whichever: exactly one position matches.
+        self.slot[values] = order
+        return values[self.slot[values] == order]
+
+    def _mark_aware(self, target: np.ndarray) -> None:
+        fresh = target[self.state[target] == adoption.UNAWARE]
+        if fresh.size:
+            fresh = self._distinct(fresh)
+            self.state[fresh] = adoption.AWARE
+            self.counts["aware"] += np.bincount(fresh // self.size, minlength=self.reps)
+
+    def _apply(self, decision: adoption.Decision, forced: Forced) -> None:
+        """Record the step's rejecters and adopters, and who talks next step."""
+        new, source, channel = self._with_seeds(decision, forced)
+        rejecters = decision.rejecters
+        if rejecters.size:
+            self.state[rejecters] = adoption.REJECTER
+            self.counts["rejecters"] += np.bincount(rejecters // self.size, minlength=self.reps)
+        if new.size:
+            self._adopt(new, source, channel)
+        leaving = (
+            self.talking[0]
+            if (self.talking.maxlen is not None and len(self.talking) == self.talking.maxlen)
+            else None
+        )
+        self.talking.append(new)
+        if self.rule.kind == "bass":
+            self._bass_entering, self._bass_leaving = new, leaving
+
+    def _with_seeds(
+        self, decision: adoption.Decision, forced: Forced
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rule's adopters, then the seeds who had not adopted: people, source, channel."""
+        adopters = [decision.adopters]
+        sources = [decision.source]
+        channels = [decision.channel]
+        for seeds, index in forced:
+            seeds = np.unique(seeds[self.state[seeds] < adoption.PROMOTER])
+            seeds = np.setdiff1d(seeds, decision.adopters, assume_unique=True)
+            adopters.append(seeds)
+            sources.append(np.full(seeds.size, FREE_SAMPLE, np.int8))
+            channels.append(np.full(seeds.size, index, np.int16))
+        return np.concatenate(adopters), np.concatenate(sources), np.concatenate(channels)
+
+    def _adopt(self, new: np.ndarray, source: np.ndarray, channel: np.ndarray) -> None:
+        reps = self.reps
+        n = self.size
+        self._mark_aware(new)
+        previously_rejected = self.state[new] == adoption.REJECTER
+        if previously_rejected.any():  # a seed given to someone who had rejected
+            self.counts["rejecters"] -= np.bincount(new[previously_rejected] // n, minlength=reps)
+        satisfied = self.rng_outcome.random(new.size) < self.scenario.product.quality
+        self.state[new] = np.where(satisfied, adoption.PROMOTER, adoption.DETRACTOR)
+        rep = new // n
+        self.counts["adopters"] += np.bincount(rep, minlength=reps)
+        self.counts["promoters"] += np.bincount(rep[satisfied], minlength=reps)
+        self.counts["detractors"] += np.bincount(rep[~satisfied], minlength=reps)
+        np.add.at(self.by_source, (rep, source), 1)
+        column = np.where(channel >= 0, channel, self.by_channel.shape[1] - 1)
+        np.add.at(self.by_channel, (rep, column), 1)
+        organic = (source == ORGANIC_SOURCES[0]) | (source == ORGANIC_SOURCES[1])
+        self.direct += np.bincount(rep[(channel >= 0) & ~organic], minlength=reps)
+        self._pay_referrals(rep[(channel < 0) & organic])
+
+    def _pay_referrals(self, organic_rep: np.ndarray) -> None:
+        """Referral programmes pay a reward per adoption tipped by word of mouth."""
+        if organic_rep.size == 0:
+            return
+        count = np.bincount(organic_rep, minlength=self.reps)
+        for plan in self.p.plans:
+            if plan.referral_reward > 0:
+                left = plan.config.budget - self.cost[:, plan.index]
+                self.cost[:, plan.index] += np.minimum(
+                    count * plan.referral_reward, np.maximum(left, 0.0)
+                )

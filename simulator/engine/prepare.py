@@ -1,0 +1,161 @@
+"""What every block of a strategy shares: its scenario, town, network and channel plans.
+
+:func:`prepare` builds them once per run; the engine's blocks only read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulator import config as cfg
+from simulator.engine.channels import ChannelPlan, compile_channel
+from simulator.streams import stream
+from simulator.town.network import Network, Tie, build_network, check_graphs
+from simulator.town.population import Population, build_population
+from simulator.town.trust import tie_sources_and_trust
+
+
+@dataclass(frozen=True)
+class LayerTable:
+    """A layer with what its messages weigh for one strategy, looked up by tie kind.
+
+    No array per edge is stored beyond the layer's own: a message's strength is
+    ``tie_strength[tie[edge]]`` (trust x persuasion; trust alone under the bass rule),
+    divided by the listener's in-degree under threshold weights ``inverse_in_degree``.
+    """
+
+    name: str
+    indptr: np.ndarray
+    indices: np.ndarray
+    tie: np.ndarray
+    tie_strength: np.ndarray  # float32 per Tie kind
+    tie_source: np.ndarray  # int8 per Tie kind
+    in_degree: np.ndarray | None  # float32 max(in-degree, 1) per person, or None
+    contact_probability: float
+    well_mixed: bool
+    well_mixed_strength: float
+    well_mixed_source: int
+
+    def strength(self, edges: np.ndarray) -> np.ndarray:
+        """Strength of the messages sent along ``edges`` (float32)."""
+        strength = self.tie_strength[self.tie[edges]]
+        if self.in_degree is not None:
+            strength = strength / self.in_degree[self.indices[edges]]
+        return strength
+
+    def source(self, edges: np.ndarray) -> np.ndarray:
+        """Source type of the messages sent along ``edges``."""
+        return self.tie_source[self.tie[edges]]
+
+
+@dataclass(frozen=True)
+class PreparedStrategy:
+    """Everything a block needs: the strategy's scenario, town, network and channel plans."""
+
+    name: str
+    scenario: cfg.Scenario
+    population: Population
+    network: Network
+    plans: tuple[ChannelPlan, ...]
+    layers: tuple[LayerTable, ...]
+    bass_denominator: np.ndarray | None
+
+
+def _layer_tables(scenario: cfg.Scenario, network: Network) -> tuple[LayerTable, ...]:
+    rule = scenario.adoption
+    persuasion = 1.0 if rule.kind == "bass" else scenario.word_of_mouth.persuasion
+    inverse = rule.kind == "threshold" and rule.weights == "inverse_in_degree"
+    tables = []
+    for layer in network.layers:
+        sources, trust = tie_sources_and_trust(scenario, layer.config)
+        tie = int(Tie.EXTERNAL)  # well-mixed and loaded layers use the layer's own source
+        wm_strength = float(trust[tie] * persuasion)
+        in_degree = None
+        if inverse and layer.well_mixed:
+            wm_strength /= max(network.size - 1, 1)
+        elif inverse:
+            in_degree = np.maximum(layer.in_degree(), 1).astype(np.float32)
+        tables.append(
+            LayerTable(
+                layer.name,
+                layer.indptr,
+                layer.indices,
+                layer.tie,
+                (trust * persuasion).astype(np.float32),
+                sources,
+                in_degree,
+                layer.config.contact_probability,
+                layer.well_mixed,
+                wm_strength,
+                int(sources[tie]),
+            )
+        )
+    return tuple(tables)
+
+
+def _bass_denominator(tables: tuple[LayerTable, ...], size: int) -> np.ndarray:
+    """Sum of trust over each person's incoming contacts (the bass share's denominator)."""
+    total = np.zeros(size, np.float64)
+    chunk = 1 << 22  # bounded memory on large layers
+    for table in tables:
+        if table.well_mixed:
+            total += table.well_mixed_strength * (size - 1)
+            continue
+        for start in range(0, table.indices.size, chunk):
+            edges = np.arange(start, min(start + chunk, table.indices.size))
+            total += np.bincount(
+                table.indices[edges], weights=table.strength(edges), minlength=size
+            )
+    return total
+
+
+def prepare(
+    scenario: cfg.Scenario, *, graphs: Mapping[str, Any] | None = None
+) -> list[PreparedStrategy]:
+    """Resolve strategies and build their towns, networks and channel plans.
+
+    Strategies that do not change the population or the layers share one town and one
+    network (common random numbers); one that does gets its own, drawn from the same
+    streams.
+    """
+    check_graphs(scenario, graphs)  # keys, missing entries and types, before any building
+    seed = scenario.simulation.seed
+    towns: dict[str, tuple[Population, Network]] = {}
+    prepared = []
+    for strategy in scenario.resolved_strategies():
+        resolved = scenario.for_strategy(strategy)
+        key = (
+            resolved.population.model_dump_json()
+            + "|"
+            + str({n: layer.model_dump_json() for n, layer in resolved.layers.items()})
+        )
+        if key not in towns:
+            population = build_population(resolved.population, rng=stream(seed, "population"))
+            network = build_network(resolved.layers, population, seed=seed, graphs=graphs)
+            towns[key] = (population, network)
+        population, network = towns[key]
+        plans = tuple(
+            compile_channel(
+                name,
+                index,
+                resolved.channels[name],
+                resolved,
+                population,
+                rng=stream(seed, f"plan/{name}"),
+            )
+            for index, name in enumerate(strategy.channels)
+        )
+        tables = _layer_tables(resolved, network)
+        denominator = (
+            _bass_denominator(tables, population.size) if resolved.adoption.kind == "bass" else None
+        )
+        prepared.append(
+            PreparedStrategy(
+                strategy.name, resolved, population, network, plans, tables, denominator
+            )
+        )
+    return prepared

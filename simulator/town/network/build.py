@@ -1,0 +1,91 @@
+"""Building the multiplex: one builder per layer kind, each from its own random stream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulator import config as cfg
+from simulator.streams import stream
+from simulator.town.network.layers import Layer, Network
+from simulator.town.network.loading import load_layer
+from simulator.town.network.market import market_layer
+from simulator.town.network.platforms import platform_layer
+from simulator.town.population import Population
+
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A layer's CSR arrays ``(indptr, indices, tie)``."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """What a layer builder may use besides its config: the town and what is built already."""
+
+    name: str
+    population: Population
+    market: Layer | None  # the first market layer, built before every other layer
+    graphs: Mapping[str, Any] | None
+
+
+def _market(config: cfg.MarketLayer, site: Site, rng: np.random.Generator) -> Arrays:
+    return market_layer(config, site.population.size, rng=rng)
+
+
+def _platform(config: cfg.PlatformLayer, site: Site, rng: np.random.Generator) -> Arrays:
+    return platform_layer(config, site.population.media[site.name], site.market, rng=rng)
+
+
+def _loaded(
+    config: cfg.EdgeListLayer | cfg.GraphLayer, site: Site, rng: np.random.Generator
+) -> Arrays:
+    return load_layer(site.name, config, site.population.size, site.graphs)  # checked there
+
+
+def _well_mixed(config: cfg.WellMixedLayer, site: Site, rng: np.random.Generator) -> Arrays:
+    size = site.population.size  # no edges: everyone hears everyone, from counts
+    return np.zeros(size + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int8)
+
+
+LayerBuilder = Callable[[Any, Site, np.random.Generator], Arrays]
+"""Builds one kind of layer (the config is that kind's) from its stream."""
+
+LAYER_KINDS: dict[str, LayerBuilder] = {
+    "market": _market,
+    "platform": _platform,
+    "edge_list": _loaded,
+    "graph": _loaded,
+    "well_mixed": _well_mixed,
+}
+"""One builder per layer kind of :data:`simulator.config.Layer`."""
+
+
+def build_network(
+    layers: Mapping[str, cfg.Layer],
+    population: Population,
+    *,
+    seed: int,
+    graphs: Mapping[str, Any] | None = None,
+) -> Network:
+    """Build every layer, each from its own stream ``network/<name>`` of ``seed``.
+
+    Platform layers copy offline ties from the first ``market`` layer, so it is built first.
+    ``edge_list`` and ``graph`` layers (``graphs[name]``: a networkx graph or CSR arrays
+    ``(indptr, indices)``) are read and checked by
+    :func:`simulator.town.network.loading.load_layer`.
+    """
+    built: dict[str, Layer] = {}
+    order = sorted(layers, key=lambda n: layers[n].kind != "market")
+    market: Layer | None = None
+    for name in order:
+        layer_config = layers[name]
+        rng = stream(seed, f"network/{name}")
+        site = Site(name, population, market, graphs)
+        built[name] = Layer(
+            name, layer_config, *LAYER_KINDS[layer_config.kind](layer_config, site, rng)
+        )
+        if layer_config.kind == "market" and market is None:
+            market = built[name]
+    return Network(population.size, tuple(built[name] for name in layers))

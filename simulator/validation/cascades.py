@@ -13,13 +13,14 @@ textbook model in the limit").
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from simulator import config as cfg
 from simulator.engine.run import simulate
-from simulator.errors import ConfigError
+from simulator.errors import ArgumentError, ConfigError
 from simulator.results import RunResult
 
 
@@ -80,7 +81,7 @@ def _final_sizes(result: RunResult) -> np.ndarray:
     return np.asarray(result.strategies[0].series["adopters"][:, -1], np.int64)
 
 
-def _csr_and_seeds(indptr: Any, indices: Any, seeds: Any) -> tuple:
+def _csr_and_seeds(indptr: Any, indices: Any, seeds: Any) -> tuple[np.ndarray, ...]:
     """Check the CSR arrays and seeds at the boundary, in O(seeds): the kernels check the
     rows they read, so a call never pays a pass over every edge."""
     indptr, indices = (np.ascontiguousarray(a) for a in (indptr, indices))
@@ -99,19 +100,7 @@ def _csr_and_seeds(indptr: Any, indices: Any, seeds: Any) -> tuple:
     return indptr, indices, seeds
 
 
-def _checked(sizes: np.ndarray, trials: np.ndarray, status: int) -> tuple:
-    from simulator.validation import kernels
-
-    if status != kernels.OK:
-        _workspace.drop()  # the kernel stopped half-way: its work arrays are not clean
-    if status == kernels.BAD_INDPTR:
-        raise ConfigError("indptr must never decrease and must end at len(indices)")
-    if status == kernels.BAD_INDEX:
-        raise ConfigError("indices must be node ids in 0..len(indptr) - 2")
-    return sizes, trials
-
-
-class _Workspace:
+class Workspace:
     """Work arrays kept between kernel calls on graphs of one size.
 
     First touching fresh memory costs page faults, and the threshold kernel's table of
@@ -120,14 +109,27 @@ class _Workspace:
     is keyed by a hash of the graph's values, so a changed graph never gets stale
     weights. The kernels leave the arrays as they found them; after a kernel error the
     arrays are dropped.
+
+    Pass one as ``workspace=`` to :func:`independent_cascade` or :func:`linear_threshold`
+    to keep the arrays to yourself; without it the calls share :func:`shared_workspace`.
+
+    Examples
+    --------
+    >>> workspace = Workspace()
+    >>> indptr, indices = np.array([0, 1, 2, 2]), np.array([1, 2])   # path 0 -> 1 -> 2
+    >>> independent_cascade(indptr, indices, [0], 1.0, replicates=2, workspace=workspace)
+    array([3, 3])
+    >>> workspace.size
+    3
     """
 
     def __init__(self) -> None:
         self.size = -1
         self.arrays: dict[str, np.ndarray] = {}
-        self.graph: tuple | None = None
+        self.graph: tuple[int, str, int, int] | None = None
 
-    def array(self, name: str, size: int, shape: tuple, dtype: Any) -> np.ndarray:
+    def array(self, name: str, size: int, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """The zeroed work array ``name`` for graphs of ``size`` nodes."""
         if size != self.size:
             self.size, self.arrays, self.graph = size, {}, None
         if name not in self.arrays:
@@ -135,7 +137,8 @@ class _Workspace:
         return self.arrays[name]
 
     def threshold_table(self, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-        from simulator.validation import kernels
+        """Per-node table of the threshold kernel (weights 1 / in-degree) of this graph."""
+        from simulator.validation import kernels  # numba: compiled only where a kernel runs
 
         n = indptr.size - 1
         node = self.array("node", n, (n, 4), np.float64)
@@ -151,15 +154,42 @@ class _Workspace:
         return node
 
     def drop(self) -> None:
+        """Forget every array (after a kernel stopped half-way)."""
         self.size, self.arrays, self.graph = -1, {}, None
 
 
-_workspace = _Workspace()
+@functools.cache
+def shared_workspace() -> Workspace:
+    """The workspace of calls that pass none: one per process, made on first use.
+
+    Examples
+    --------
+    >>> shared_workspace() is shared_workspace()
+    True
+    """
+    return Workspace()
+
+
+def _checked(
+    workspace: Workspace, sizes: np.ndarray, trials: np.ndarray, status: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's sizes and trials, or the error its status code stands for."""
+    from simulator.validation import kernels  # numba: compiled only where a kernel runs
+
+    if status != kernels.OK:
+        workspace.drop()  # the kernel stopped half-way: its work arrays are not clean
+    if status == kernels.BAD_INDPTR:
+        raise ConfigError("indptr must never decrease and must end at len(indices)")
+    if status == kernels.BAD_INDEX:
+        raise ConfigError("indices must be node ids in 0..len(indptr) - 2")
+    return sizes, trials
 
 
 def _method(method: str) -> None:
     if method not in ("kernel", "engine"):
-        raise ConfigError(f"method must be 'kernel' or 'engine', got {method!r}")
+        raise ArgumentError(
+            f"The 'method' parameter must be 'kernel' or 'engine'. Got {method!r} instead."
+        )
 
 
 def independent_cascade(
@@ -172,6 +202,7 @@ def independent_cascade(
     rng: Any = 0,
     return_trials: bool = False,
     method: str = "kernel",
+    workspace: Workspace | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Independent cascade (Kempe et al. 2003) with uniform probability ``p``.
 
@@ -184,7 +215,9 @@ def independent_cascade(
     :func:`simulator.validation.kernels.independent_cascade`, which samples only successful edges;
     ``method="engine"`` runs :func:`cascade_scenario` through the ordinary engine, the
     reference the kernel is tested against (same distribution, other random draws).
-    ``rng`` is anything :func:`numpy.random.default_rng` accepts.
+    ``rng`` is anything :func:`numpy.random.default_rng` accepts. ``workspace`` holds the
+    kernel's work arrays between calls (:class:`Workspace`; :func:`shared_workspace` when
+    None).
 
     Examples
     --------
@@ -197,13 +230,17 @@ def independent_cascade(
     _method(method)
     indptr, indices, seeds = _csr_and_seeds(indptr, indices, seeds)
     if not 0.0 <= p <= 1.0:
-        raise ConfigError(f"p must be a probability in [0, 1], got {p!r}")
+        raise ArgumentError(
+            f"The 'p' parameter must be a probability in [0, 1]. Got {p!r} instead."
+        )
     if method == "kernel":
-        from simulator.validation import kernels
+        from simulator.validation import kernels  # numba: compiled only where a kernel runs
 
+        work = workspace if workspace is not None else shared_workspace()
         generator = np.random.default_rng(rng)
         n = indptr.size - 1
         sizes, trials = _checked(
+            work,
             *kernels.independent_cascade(
                 indptr,
                 indices,
@@ -211,9 +248,9 @@ def independent_cascade(
                 float(p),
                 int(replicates),
                 generator,
-                _workspace.array("active", n, (n,), np.uint8),
-                _workspace.array("queue", n, (n,), np.int32),
-            )
+                work.array("active", n, (n,), np.uint8),
+                work.array("queue", n, (n,), np.int32),
+            ),
         )
         return (sizes, trials) if return_trials else sizes
     return _by_engine(
@@ -230,6 +267,7 @@ def linear_threshold(
     rng: Any = 0,
     return_trials: bool = False,
     method: str = "kernel",
+    workspace: Workspace | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Linear threshold (Kempe et al. 2003): weights 1 / in-degree, thresholds U[0, 1].
 
@@ -247,20 +285,22 @@ def linear_threshold(
     _method(method)
     indptr, indices, seeds = _csr_and_seeds(indptr, indices, seeds)
     if method == "kernel":
-        from simulator.validation import kernels
+        from simulator.validation import kernels  # numba: compiled only where a kernel runs
 
+        work = workspace if workspace is not None else shared_workspace()
         n = indptr.size - 1
         sizes, trials = _checked(
+            work,
             *kernels.linear_threshold(
                 indptr,
                 indices,
                 seeds,
                 int(replicates),
                 np.random.default_rng(rng),
-                _workspace.threshold_table(indptr, indices),
-                _workspace.array("queue", n, (n,), np.int32),
-                _workspace.array("reached", n, (n,), np.int32),
-            )
+                work.threshold_table(indptr, indices),
+                work.array("queue", n, (n,), np.int32),
+                work.array("reached", n, (n,), np.int32),
+            ),
         )
         return (sizes, trials) if return_trials else sizes
     rule = cfg.ThresholdRule(weights="inverse_in_degree")

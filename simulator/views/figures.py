@@ -1,18 +1,19 @@
-"""Plotly figures of results: adoption curves, reach and cost, attribution, the network.
+"""Plotly figures of results: adoption curves, reach and cost, bars, attribution.
 
-Every function takes results (or a :class:`simulator.engine.trace.Trace`) and returns a plotly
-``Figure``; nothing here shows, saves or prints. Colours follow the channel a strategy buys
-(the same channel has the same colour in every experiment) and the source type of a
-message, so figures of different experiments read alike. Strategies named
-``"group: item"`` (e.g. ``"bakery: newspaper"``) are drawn grouped: one panel or one group
-of bars per group, one colour per item.
+Every function takes results and returns a plotly ``Figure``; nothing here shows, saves
+or prints. Colours follow the channel a strategy buys and the source type of a message
+(:mod:`simulator.views.style`), so figures of different experiments read alike.
+Strategies named ``"group: item"`` (e.g. ``"bakery: newspaper"``) are drawn grouped: one
+panel or one group of bars per group, one colour per item. The pictures of the town are
+in :mod:`simulator.views.network`; their names are importable from here too, as the
+notebooks use them (``from simulator.views import figures as plots``).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -20,186 +21,48 @@ from plotly.subplots import make_subplots
 
 from simulator import metrics
 from simulator.config import SOURCE_TYPES
-from simulator.engine.trace import STATE_KEYS, STATES, Trace
 from simulator.results import RunResult, StrategyResult
-from simulator.town.network import Tie
-from simulator.views.i18n import number, separators, source_label, term, text
-
-# Okabe-Ito based: distinguishable with the common colour-vision deficiencies.
-CHANNEL_COLORS = {
-    "seeding": "#009E73",
-    "newspaper": "#A6761D",
-    "advertising/radio": "#E69F00",
-    "advertising/tv": "#D55E00",
-    "advertising/banner": "#CC79A7",
-    "social_ads/facebook": "#0072B2",
-    "social_ads/instagram": "#C51B7D",
-    "social_ads": "#56B4E9",
-    "social_page": "#6A3D9A",
-}
-"""Colour of a strategy that buys one channel, by channel kind (and medium or platform)."""
-
-PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#D55E00",
-    "#56B4E9",
-    "#6A3D9A",
-    "#A6761D",
-    "#333333",
-    "#F0E442",
+from simulator.views.i18n import number, source_label, term, text
+from simulator.views.network import layout_positions, network_picture, spread_animation
+from simulator.views.style import (
+    CHANNEL_COLORS,
+    FONT,
+    LAYER_COLORS,
+    PALETTE,
+    SOURCE_COLORS,
+    STATE_COLORS,
+    SYMBOLS,
+    StrategyStyle,
+    figure_layout,
+    rgba,
+    strategy_spec,
+    strategy_styles,
 )
-"""Colours by position, for strategies that channels alone do not tell apart."""
 
-SOURCE_COLORS = {
-    "word_of_mouth": "#009E73",
-    "online_opinion": "#7FD8BE",
-    "branded_content": "#6A3D9A",
-    "editorial": "#88CCEE",
-    "tv_ad": "#D55E00",
-    "newspaper_ad": "#A6761D",
-    "magazine_ad": "#999933",
-    "radio_ad": "#E69F00",
-    "social_ad": "#0072B2",
-    "banner_ad": "#CC79A7",
-    "free_sample": "#00573F",
-    "background": "#BBBBBB",
-}
-"""Colour of each source type (word of mouth in greens, paid media in their channel's)."""
-
-STATE_COLORS = {
-    "unaware": "#D9D9D9",
-    "aware": "#F0C808",
-    "rejecter": "#555555",
-    "promoter": "#009E73",
-    "detractor": "#D55E00",
-}
-"""Colour of each person state in network pictures."""
-
-LAYER_COLORS = {"market": "#9A9A9A", "facebook": "#0072B2", "instagram": "#C51B7D"}
-"""Colour of the ties of each layer (others get the palette)."""
-
-SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "pentagon")
-
-FONT = {"family": "Helvetica, Arial, sans-serif", "size": 14}
-
-
-@dataclass(frozen=True)
-class StrategyStyle:
-    """How a strategy is drawn: its group and item (for grouped names), label, colour."""
-
-    name: str
-    group: str | None
-    item: str
-    label: str
-    color: str
-    symbol: str
-
-
-def _channel_key(result: RunResult, strategy: str) -> str | None:
-    """Colour key of the one channel a strategy buys (None for zero or several)."""
-    spec = next(s for s in result.scenario.resolved_strategies() if s.name == strategy)
-    if len(spec.channels) != 1:
-        return None
-    channel = result.scenario.channels[spec.channels[0]]
-    for path, value in spec.set.items():  # an override may change the medium or platform
-        if path in (f"channels.{spec.channels[0]}.medium", f"channels.{spec.channels[0]}.platform"):
-            channel = channel.model_copy(update={path.rsplit(".", 1)[1]: value})
-    if channel.kind == "advertising":
-        return f"advertising/{channel.medium}"
-    if channel.kind == "social_ads":
-        key = f"social_ads/{channel.platform}"
-        return key if key in CHANNEL_COLORS else "social_ads"
-    return channel.kind
-
-
-def strategy_styles(result: RunResult, lang: str = "en") -> list[StrategyStyle]:
-    """One style per strategy, in the result's order.
-
-    A strategy's colour is its channel's when every item buys a different single channel;
-    otherwise items take the palette in order. Grouped names (all of the form
-    ``"group: item"``) share colours by item and symbols by group.
-
-    Examples
-    --------
-    >>> from simulator.config import default_scenario
-    >>> from simulator.engine.run import simulate
-    >>> s = default_scenario().model_copy(update={"simulation": __import__(
-    ...     "simulator.config").config.Simulation(steps=3, replicates=2)})
-    >>> [style.color for style in strategy_styles(simulate(s))][:2]
-    ['#009E73', '#A6761D']
-    """
-    names = [s.name for s in result.strategies]
-    grouped = len(names) > 1 and all(": " in n for n in names)
-    parts = [n.split(": ", 1) if grouped else (None, n) for n in names]
-    items = list(dict.fromkeys(item for _, item in parts))
-    groups = list(dict.fromkeys(group for group, _ in parts))
-    keys: dict[str, str | None] = {}
-    for name, (_, item) in zip(names, parts, strict=True):
-        key = _channel_key(result, name)
-        if item in keys and keys[item] != key:
-            key = None
-        keys[item] = key
-    by_channel = all(keys[i] is not None for i in items) and len(set(keys.values())) == len(items)
-    colors = {
-        item: CHANNEL_COLORS[keys[item]] if by_channel else PALETTE[i % len(PALETTE)]
-        for i, item in enumerate(items)
-    }
-    return [
-        StrategyStyle(
-            name=name,
-            group=group,
-            item=item,
-            label=term(name, lang),
-            color=colors[item],
-            symbol=SYMBOLS[groups.index(group) % len(SYMBOLS)],
-        )
-        for name, (group, item) in zip(names, parts, strict=True)
-    ]
-
-
-@functools.cache
-def _template() -> go.layout.Template:
-    """A light look (white, light grey grid); smaller and faster than plotly's templates."""
-    axis = {
-        "gridcolor": "#E5E5E5",
-        "linecolor": "#BBBBBB",
-        "zerolinecolor": "#CCCCCC",
-        "ticks": "",
-        "automargin": True,
-        "title": {"standoff": 12},
-    }
-    return go.layout.Template(
-        layout={
-            "paper_bgcolor": "white",
-            "plot_bgcolor": "white",
-            "colorway": list(PALETTE),
-            "xaxis": axis,
-            "yaxis": axis,
-            "hovermode": "closest",
-        }
-    )
-
-
-def _figure_layout(fig: go.Figure, title: str, note: str | None, lang: str, **layout) -> go.Figure:
-    subtitle = f"<br><sup>{note}</sup>" if note else ""
-    fig.update_layout(
-        title={"text": f"{title}{subtitle}", "x": 0.01, "xanchor": "left"},
-        template=_template(),
-        font=FONT,
-        separators=separators(lang),
-        hoverlabel={"namelength": -1},
-        margin={"t": 90, "l": 80, "r": 30, "b": 70},
-        **layout,
-    )
-    return fig
-
-
-def _rgba(color: str, alpha: float) -> str:
-    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, {alpha})"
+__all__ = [
+    "CHANNEL_COLORS",
+    "FONT",
+    "LAYER_COLORS",
+    "PAID_SOURCES",
+    "PALETTE",
+    "SOURCE_COLORS",
+    "STATE_COLORS",
+    "SYMBOLS",
+    "StrategyStyle",
+    "adoption_curves",
+    "attribution",
+    "best_by_group",
+    "conversion_per_contact",
+    "cost_per_adoption",
+    "figure_html",
+    "layout_positions",
+    "metric_bars",
+    "network_picture",
+    "paired_differences",
+    "reach_vs_cost",
+    "spread_animation",
+    "strategy_styles",
+]
 
 
 def _interval_over_time(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -213,7 +76,7 @@ def _interval_over_time(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     return mean, mean - half, mean + half
 
 
-def _x_axis(styles: list[StrategyStyle]) -> list:
+def _x_axis(styles: list[StrategyStyle]) -> list[str] | list[list[str]]:
     """Bar positions: strategy labels, or [groups, items] for grouped names."""
     if styles and styles[0].group is not None:
         return [
@@ -221,6 +84,41 @@ def _x_axis(styles: list[StrategyStyle]) -> list:
             [s.label.split(": ", 1)[1] for s in styles],
         ]
     return [s.label for s in styles]
+
+
+def _group_panels(styles: list[StrategyStyle], lang: str) -> tuple[list[str | None], go.Figure]:
+    """The strategies' groups in order (``[None]`` when names are not grouped) and a figure
+    with one panel per group, side by side, sharing the y axis."""
+    groups = list(dict.fromkeys(s.group for s in styles))
+    grouped = groups != [None]
+    fig = make_subplots(
+        rows=1,
+        cols=len(groups),
+        shared_yaxes=True,
+        subplot_titles=[term(g, lang) for g in groups if g is not None] if grouped else None,
+        horizontal_spacing=0.03 if grouped else 0.0,
+    )
+    return groups, fig
+
+
+def _error_bars(means: np.ndarray, lows: np.ndarray, highs: np.ndarray) -> dict[str, Any]:
+    """Asymmetric plotly error bars from ``means`` to interval ends; none where an end is
+    not finite."""
+    finite = np.isfinite(lows) & np.isfinite(highs)
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": np.where(finite, np.maximum(highs - means, 0), 0),
+        "arrayminus": np.where(finite, np.maximum(means - lows, 0), 0),
+        "color": "#333333",
+        "thickness": 1.5,
+    }
+
+
+def _columns(values: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Means, lows and highs of ``(mean, low, high)`` rows, as float arrays."""
+    table = np.array(values, np.float64).reshape(-1, 3)
+    return table[:, 0], table[:, 1], table[:, 2]
 
 
 # --------------------------------------------------------------------------- adoption curves
@@ -242,15 +140,8 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
     10
     """
     styles = strategy_styles(result, lang)
-    groups = list(dict.fromkeys(s.group for s in styles))
+    groups, fig = _group_panels(styles, lang)
     grouped = groups != [None]
-    fig = make_subplots(
-        rows=1,
-        cols=len(groups),
-        shared_yaxes=True,
-        subplot_titles=[term(g, lang) for g in groups] if grouped else None,
-        horizontal_spacing=0.03 if grouped else 0.0,
-    )
     legend_done: set[str] = set()
     for style, strategy in zip(styles, result.strategies, strict=True):
         mean, low, high = _interval_over_time(strategy.series[series])
@@ -263,7 +154,7 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
                 x=np.concatenate([result.days, result.days[::-1]]),
                 y=np.concatenate([high, low[::-1]]),
                 fill="toself",
-                fillcolor=_rgba(style.color, 0.2),
+                fillcolor=rgba(style.color, 0.2),
                 line={"width": 0},
                 hoverinfo="skip",
                 showlegend=False,
@@ -292,7 +183,7 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
     axis_title = text(axis, lang) if axis else f"{text(series, lang)} ({text('people', lang)})"
     fig.update_yaxes(title_text=axis_title, row=1, col=1, rangemode="tozero")
     replicates = result.strategies[0].replicates
-    return _figure_layout(
+    return figure_layout(
         fig,
         text("fig_adoption", lang) if series == "adopters" else axis_title,
         text("fig_adoption_note", lang, replicates=replicates),
@@ -306,7 +197,7 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
 
 
 def _budget(result: RunResult, strategy: str) -> float:
-    spec = next(s for s in result.scenario.resolved_strategies() if s.name == strategy)
+    spec = strategy_spec(result, strategy)
     scenario = result.scenario.for_strategy(spec)
     return float(sum(channel.budget for channel in scenario.channels.values()))
 
@@ -328,15 +219,8 @@ def reach_vs_cost(result: RunResult, *, lang: str = "en") -> go.Figure:
     1000.0
     """
     styles = strategy_styles(result, lang)
-    groups = list(dict.fromkeys(s.group for s in styles))
+    groups, fig = _group_panels(styles, lang)
     grouped = groups != [None]
-    fig = make_subplots(
-        rows=1,
-        cols=len(groups),
-        shared_yaxes=True,
-        subplot_titles=[term(g, lang) for g in groups] if grouped else None,
-        horizontal_spacing=0.03 if grouped else 0.0,
-    )
     legend_done: set[str] = set()
     for style, strategy in zip(styles, result.strategies, strict=True):
         values = metrics.replicate_metrics(strategy, result.days)
@@ -384,12 +268,12 @@ def reach_vs_cost(result: RunResult, *, lang: str = "en") -> go.Figure:
             )
     fig.update_xaxes(title_text=text("cost_axis", lang), rangemode="tozero")
     fig.update_yaxes(title_text=text("reach_axis", lang), rangemode="tozero", row=1, col=1)
-    return _figure_layout(
+    return figure_layout(
         fig, text("fig_reach_cost", lang), text("fig_reach_cost_note", lang), lang, height=480
     )
 
 
-def _whisker(mean: float, low: float, high: float, color: str) -> dict:
+def _whisker(mean: float, low: float, high: float, color: str) -> dict[str, Any]:
     if not (math.isfinite(low) and math.isfinite(high)):
         return {"visible": False}
     return {
@@ -405,29 +289,19 @@ def _whisker(mean: float, low: float, high: float, color: str) -> dict:
 
 def _bars(
     styles: list[StrategyStyle],
-    values: list[tuple[float, float, float]],
+    values: Sequence[Sequence[float]],
     hover: str,
     digits: int,
     lang: str,
     *,
     labels: bool = True,
 ) -> go.Bar:
-    means = np.array([v[0] for v in values], np.float64)
-    lows = np.array([v[1] for v in values], np.float64)
-    highs = np.array([v[2] for v in values], np.float64)
-    finite = np.isfinite(lows) & np.isfinite(highs)
+    means, lows, highs = _columns(values)
     return go.Bar(
         x=_x_axis(styles),
-        y=np.where(np.isfinite(means), means, None),
+        y=[mean if math.isfinite(mean) else None for mean in means.tolist()],
         marker={"color": [s.color for s in styles]},
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": np.where(finite, np.maximum(highs - means, 0), 0),
-            "arrayminus": np.where(finite, np.maximum(means - lows, 0), 0),
-            "color": "#333333",
-            "thickness": 1.5,
-        },
+        error_y=_error_bars(means, lows, highs),
         text=[number(m, lang, digits) for m in means] if labels and len(styles) <= 8 else None,
         textposition="auto",  # inside a bar when it fits, clear of the whiskers
         textangle=0,
@@ -458,7 +332,7 @@ def cost_per_adoption(result: RunResult, *, lang: str = "en") -> go.Figure:
         values.append(metrics.ratio_interval(per_replicate["cost"], per_replicate["adopters"]))
     fig = go.Figure(_bars(styles, values, text("col_cost_per_adoption", lang), 2, lang))
     fig.update_yaxes(title_text=text("cost_per_adoption_axis", lang), rangemode="tozero")
-    return _figure_layout(
+    return figure_layout(
         fig,
         text("fig_cost_per_adoption", lang),
         text("fig_cost_per_adoption_note", lang),
@@ -491,7 +365,7 @@ def metric_bars(
     ]
     fig = go.Figure(_bars(styles, values, axis, digits, lang))
     fig.update_yaxes(title_text=axis, rangemode="tozero")
-    return _figure_layout(fig, title, text("fig_reach_cost_note", lang), lang, height=480)
+    return figure_layout(fig, title, text("fig_reach_cost_note", lang), lang, height=480)
 
 
 def best_by_group(result: RunResult, metric: str = "adopters") -> dict[str | None, str]:
@@ -551,24 +425,16 @@ def paired_differences(
     }
     rows = [tables[references[style.group]].loc[style.name] for style in styles]
     labels = [s.label for s in styles]
-    means = np.array([row["difference"] for row in rows], np.float64)
-    lows = np.array([row["difference_low"] for row in rows], np.float64)
-    highs = np.array([row["difference_high"] for row in rows], np.float64)
-    finite = np.isfinite(lows) & np.isfinite(highs)
+    means, lows, highs = _columns(
+        [[row["difference"], row["difference_low"], row["difference_high"]] for row in rows]
+    )
     fig = go.Figure(
         go.Bar(
             y=labels,
             x=means,
             orientation="h",
             marker={"color": [s.color for s in styles]},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": np.where(finite, np.maximum(highs - means, 0), 0),
-                "arrayminus": np.where(finite, np.maximum(means - lows, 0), 0),
-                "color": "#333333",
-                "thickness": 1.5,
-            },
+            error_x=_error_bars(means, lows, highs),
             customdata=np.stack([lows, highs], axis=1),
             hovertemplate="%{y}: %{x:+,.1f} [%{customdata[0]:+,.1f}, %{customdata[1]:+,.1f}]"
             "<extra></extra>",
@@ -585,7 +451,7 @@ def paired_differences(
     fig.add_vline(x=0, line={"color": "#333333", "width": 1})
     fig.update_xaxes(title_text=axis, zeroline=False)
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return _figure_layout(
+    return figure_layout(
         fig,
         title,
         text("fig_difference_note", lang),
@@ -633,7 +499,7 @@ def attribution(result: RunResult, *, lang: str = "en") -> go.Figure:
             )
         )
     fig.update_yaxes(title_text=text("adoptions_axis", lang), rangemode="tozero")
-    return _figure_layout(
+    return figure_layout(
         fig,
         text("fig_attribution", lang),
         text("fig_attribution_note", lang),
@@ -688,7 +554,7 @@ def conversion_per_contact(result: RunResult, *, lang: str = "en") -> go.Figure:
         bar.update(name=text(key, lang), marker={"color": color}, showlegend=True, x=x)
         fig.add_trace(bar)
     fig.update_yaxes(title_text=text("conversion_axis", lang), rangemode="tozero")
-    return _figure_layout(
+    return figure_layout(
         fig,
         text("fig_conversion", lang),
         text("fig_conversion_note", lang),
@@ -699,282 +565,10 @@ def conversion_per_contact(result: RunResult, *, lang: str = "en") -> go.Figure:
 
 
 def _seeding_mask(result: RunResult, strategy: StrategyResult) -> np.ndarray:
-    spec = next(s for s in result.scenario.resolved_strategies() if s.name == strategy.name)
+    spec = strategy_spec(result, strategy.name)
     return np.array(
         [result.scenario.channels[name].kind == "seeding" for name in spec.channels], bool
     ).reshape(-1)
-
-
-# --------------------------------------------------------------------------- the network
-
-
-def layout_positions(history: Trace, *, seed: int = 1, iterations: int = 50) -> np.ndarray:
-    """2-D positions of people: a force layout in which strong offline ties (household,
-    close friends) pull hard and acquaintances gently, so that circles of friends show;
-    towns without a market layer use all their ties.
-
-    The Fruchterman-Reingold (1991) algorithm with a cooling step, as in networkx's
-    ``spring_layout``, written over dense coordinate differences: the town drawn in a
-    report has at most a few hundred people, and this keeps networkx (0.3 s to import)
-    out of every ``wom run``.
-
-    Examples
-    --------
-    >>> from simulator.config import default_scenario
-    >>> from simulator.engine.trace import trace, village
-    >>> positions = layout_positions(trace(village(default_scenario(), size=100)))
-    >>> positions.shape, bool(np.abs(positions).max() <= 1.0)
-    ((100, 2), True)
-    """
-    size = history.size
-    layers = [layer for layer in history.network.layers if not layer.well_mixed]
-    market = [layer for layer in layers if layer.config.kind == "market"]
-    # float32: a drawing needs no more, and it halves the time of the dense n x n steps.
-    attraction = np.zeros((size, size), np.float32)
-    for layer in market or layers:
-        sources = np.repeat(np.arange(layer.size), np.diff(layer.indptr))
-        weights = np.where(layer.tie == Tie.WEAK, 0.1, 1.0) if market else np.ones(layer.edges)
-        np.maximum.at(attraction, (sources, layer.indices), weights.astype(np.float32))
-    attraction = np.maximum(attraction, attraction.T)  # ties pull both ways
-
-    rng = np.random.default_rng(seed)
-    x, y = rng.random(size, np.float32), rng.random(size, np.float32)
-    optimal = np.float32(math.sqrt(1.0 / max(size, 1)))  # natural distance between neighbours
-    temperature = 0.1  # the largest move, cooled linearly to 0
-    cooling = temperature / (iterations + 1)
-    for _ in range(iterations):
-        dx, dy = x[:, None] - x[None, :], y[:, None] - y[None, :]
-        squared = np.maximum(dx * dx + dy * dy, np.float32(1e-4))
-        # Every pair repels (k^2 / d), tied pairs also attract (w d^2 / k); per unit vector.
-        force = optimal * optimal / squared - attraction * np.sqrt(squared) / optimal
-        move_x, move_y = (dx * force).sum(axis=1), (dy * force).sum(axis=1)
-        length = np.hypot(move_x, move_y)
-        step = np.float32(temperature) / np.where(length < 0.01, np.float32(0.1), length)
-        x += move_x * step
-        y += move_y * step
-        temperature -= cooling
-    positions = np.column_stack([x, y]).astype(np.float64)
-    positions -= positions.mean(axis=0)
-    extent = np.abs(positions).max()
-    return positions / extent if extent > 0 else positions
-
-
-def _edge_traces(history: Trace, positions: np.ndarray, lang: str, max_edges: int) -> list:
-    """Lines for ties: offline strong and weak ties, and each platform's online-only ties
-    (platform ties that copy an offline tie are already drawn as that tie)."""
-    rng = np.random.default_rng(0)  # which ties to draw when there are too many
-    traces = []
-    for index, layer in enumerate(history.network.layers):
-        if layer.well_mixed or layer.edges == 0:
-            continue
-        sources = np.repeat(np.arange(layer.size), np.diff(layer.indptr))
-        targets = layer.indices.astype(np.int64)
-        color = LAYER_COLORS.get(layer.name, PALETTE[index % len(PALETTE)])
-        if layer.config.kind == "market":
-            kinds = [
-                (Tie.STRONG, text("ties_strong", lang), color, 0.5, max_edges),
-                (Tie.WEAK, text("ties_weak", lang), color, 0.25, max_edges // 4),
-            ]
-        elif layer.config.kind == "platform":
-            name = text("ties_online", lang, layer=term(layer.name, lang))
-            kinds = [(Tie.ONLINE, name, color, 0.35, max_edges // 8)]
-        else:
-            kinds = [
-                (
-                    None,
-                    text("ties_shown", lang, layer=term(layer.name, lang)),
-                    color,
-                    0.3,
-                    max_edges,
-                )
-            ]
-        for tie, name, tie_color, opacity, most in kinds:
-            keep = sources < targets  # one line per pair of people
-            if tie is not None:
-                keep &= layer.tie == tie
-            pair_sources, pair_targets = sources[keep], targets[keep]
-            if pair_sources.size > most:
-                chosen = np.sort(rng.choice(pair_sources.size, most, replace=False))
-                pair_sources, pair_targets = pair_sources[chosen], pair_targets[chosen]
-            if pair_sources.size == 0:
-                continue
-            x = np.full(pair_sources.size * 3, np.nan)
-            y = np.full(pair_sources.size * 3, np.nan)
-            x[0::3], x[1::3] = positions[pair_sources, 0], positions[pair_targets, 0]
-            y[0::3], y[1::3] = positions[pair_sources, 1], positions[pair_targets, 1]
-            traces.append(
-                go.Scatter(
-                    x=x,
-                    y=y,
-                    mode="lines",
-                    line={"color": tie_color, "width": 0.8},
-                    opacity=opacity,
-                    hoverinfo="skip",
-                    name=name,
-                    legendgroup="ties",
-                )
-            )
-    return traces
-
-
-def _state_traces(history: Trace, positions: np.ndarray, step: int, lang: str) -> list:
-    states = history.states[step]
-    names = history.scenario.population.segment_names
-    traces = []
-    for state in STATES:
-        key = STATE_KEYS[state]
-        people = np.flatnonzero(states == state)
-        traces.append(
-            go.Scatter(
-                x=positions[people, 0],
-                y=positions[people, 1],
-                mode="markers",
-                name=text(f"state_{key}", lang),
-                marker={
-                    "color": STATE_COLORS[key],
-                    "size": 9 if state >= STATES[3] else 7,
-                    "line": {"color": "white", "width": 0.5},
-                },
-                customdata=[term(names[s], lang) for s in history.segment[people]],
-                hovertemplate=f"%{{customdata}}: {text(f'state_{key}', lang)}<extra></extra>",
-                legendgroup="states",
-            )
-        )
-    return traces
-
-
-def _network_layout(fig: go.Figure, title: str, lang: str) -> go.Figure:
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    return _figure_layout(
-        fig,
-        title,
-        None,
-        lang,
-        height=640,
-        legend={"itemsizing": "constant", "x": 1.0, "xanchor": "left", "y": 1.0},
-        plot_bgcolor="white",
-    )
-
-
-def network_picture(
-    history: Trace,
-    *,
-    step: int | None = None,
-    positions: np.ndarray | None = None,
-    lang: str = "en",
-    max_edges: int = 1200,
-) -> go.Figure:
-    """People as dots coloured by state at one step (the last by default), over their
-    ties coloured by layer (at most ``max_edges`` strong ties drawn, fewer of the others).
-
-    Examples
-    --------
-    >>> from simulator.config import default_scenario
-    >>> from simulator.engine.trace import trace, village
-    >>> fig = network_picture(trace(village(default_scenario(), size=100)))
-    >>> [t.name for t in fig.data][-2:]
-    ['satisfied customer', 'unhappy customer']
-    """
-    step = history.states.shape[0] - 1 if step is None else step
-    positions = layout_positions(history) if positions is None else positions
-    fig = go.Figure(
-        _edge_traces(history, positions, lang, max_edges)
-        + _state_traces(history, positions, step, lang)
-    )
-    day = text("day_n", lang, day=float(history.days[step]))
-    title = text("fig_network", lang, day=day, strategy=term(history.strategy, lang))
-    return _network_layout(fig, title, lang)
-
-
-def spread_animation(
-    history: Trace,
-    *,
-    frames: int = 31,
-    positions: np.ndarray | None = None,
-    lang: str = "en",
-    max_edges: int = 1200,
-) -> go.Figure:
-    """An animation of the spread: one plotly frame per sampled step, with play and
-    pause buttons and a day slider. The figure first shows the last day.
-
-    Examples
-    --------
-    >>> from simulator.config import default_scenario
-    >>> from simulator.engine.trace import trace, village
-    >>> fig = spread_animation(trace(village(default_scenario(), size=100)), frames=5)
-    >>> len(fig.frames), fig.layout.sliders[0].active
-    (5, 4)
-    """
-    positions = layout_positions(history) if positions is None else positions
-    last = history.states.shape[0] - 1
-    steps = np.unique(np.linspace(0, last, min(frames, last + 1)).round().astype(int))
-    edges = _edge_traces(history, positions, lang, max_edges)
-    first_state = len(edges)
-    state_indices = list(range(first_state, first_state + len(STATES)))
-    fig = go.Figure(edges + _state_traces(history, positions, last, lang))
-    labels = [number(float(history.days[s]), lang, 0) for s in steps]
-    names = np.array([term(n, lang) for n in history.scenario.population.segment_names])
-    frame_list = []
-    for step, label in zip(steps, labels, strict=True):
-        states = history.states[step]
-        # Frames carry only what moves (who is where); style stays with the traces.
-        data = []
-        for state in STATES:
-            people = np.flatnonzero(states == state)
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": positions[people, 0],
-                    "y": positions[people, 1],
-                    "customdata": names[history.segment[people]],
-                }
-            )
-        frame_list.append({"data": data, "traces": state_indices, "name": label})
-    fig.frames = frame_list
-    play = {"frame": {"duration": 250, "redraw": False}, "transition": {"duration": 0}}
-    fig.update_layout(
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "left",
-                "x": 0.0,
-                "y": 1.0,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "pad": {"b": 4},
-                "buttons": [
-                    {
-                        "label": f"▶ {text('play', lang)}",
-                        "method": "animate",
-                        "args": [None, {**play, "fromcurrent": False, "mode": "immediate"}],
-                    },
-                    {
-                        "label": f"❚❚ {text('pause', lang)}",
-                        "method": "animate",
-                        "args": [[None], {**play, "mode": "immediate"}],
-                    },
-                ],
-            }
-        ],
-        sliders=[
-            {
-                "active": len(steps) - 1,
-                "currentvalue": {"prefix": f"{text('day', lang)} "},
-                "pad": {"t": 30},
-                "steps": [
-                    {
-                        "label": label,
-                        "method": "animate",
-                        "args": [[label], {**play, "mode": "immediate"}],
-                    }
-                    for label in labels
-                ],
-            }
-        ],
-    )
-    title = text("fig_spread", lang, strategy=term(history.strategy, lang))
-    return _network_layout(fig, title, lang)
 
 
 def figure_html(figure: go.Figure, index: int) -> str:

@@ -164,26 +164,24 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The spread, person by person",
         "es": "El contagio, persona a persona",
     },
+    # The spread's caption: which run (a village or the town itself), then the legend.
     "network_caption": {
         "en": "One run of the strategy with the most adopters, in a village of {people} "
-        "people with the same parameters (budgets and followers scaled to its size). "
-        "Dots are people, coloured by what they know; grey lines are offline ties (family, "
-        "friends, acquaintances at the market), coloured lines are online ties. Press "
-        "{play} to watch the days go by.",
+        "people with the same parameters (budgets and followers scaled to its size).",
         "es": "Una simulación de la estrategia con más clientes, en un pueblo de {people} "
-        "personas con los mismos parámetros (presupuestos y seguidores a escala). Cada punto "
-        "es una persona, coloreada según lo que sabe del producto; las líneas grises son "
-        "lazos fuera de internet (familia, amigos, conocidos del mercado) y las de color, "
-        "lazos en redes sociales. Pulsa {play} para ver pasar los días.",
+        "personas con los mismos parámetros (presupuestos y seguidores a escala).",
     },
     "network_caption_same": {
-        "en": "One run of the strategy with the most adopters. Dots are people, coloured by "
-        "what they know; grey lines are offline ties (family, friends, acquaintances at the "
-        "market), coloured lines are online ties. Press {play} to watch the days go by.",
-        "es": "Una simulación de la estrategia con más clientes. Cada punto es una persona, "
-        "coloreada según lo que sabe del producto; las líneas grises son lazos fuera de "
-        "internet (familia, amigos, conocidos del mercado) y las de color, lazos en redes "
-        "sociales. Pulsa {play} para ver pasar los días.",
+        "en": "One run of the strategy with the most adopters.",
+        "es": "Una simulación de la estrategia con más clientes.",
+    },
+    "network_legend": {
+        "en": "Dots are people, coloured by what they know; grey lines are offline ties "
+        "(family, friends, acquaintances at the market), coloured lines are online ties. "
+        "Press {play} to watch the days go by.",
+        "es": "Cada punto es una persona, coloreada según lo que sabe del producto; las líneas "
+        "grises son lazos fuera de internet (familia, amigos, conocidos del mercado) y las de "
+        "color, lazos en redes sociales. Pulsa {play} para ver pasar los días.",
     },
     "config": {"en": "The scenario, as run", "es": "El escenario, tal como se ejecutó"},
     "config_caption": {

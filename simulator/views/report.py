@@ -238,6 +238,55 @@ def report_figures(
     return figures
 
 
+def _setup(result: RunResult, lang: str) -> str:
+    """The line saying how the result was made: people, runs, steps, seed."""
+    simulation = result.scenario.simulation
+    return text(
+        "setup",
+        lang,
+        people=number(result.scenario.population.size, lang),
+        replicates=simulation.replicates,
+        steps=simulation.steps,
+        dt=f"{simulation.dt:g}",
+        unit=text(f"unit_{simulation.time_unit}", lang),
+        seed=simulation.seed,
+    )
+
+
+def _spread_caption(history: Trace | None, people: int, lang: str) -> str:
+    """Caption of the spread animation: which run it shows (a smaller village, or the
+    town of ``people`` itself), then how to read it."""
+    village = history is not None and history.size < people
+    which = text(
+        "network_caption" if village else "network_caption_same",
+        lang,
+        people=number(history.size, lang) if history is not None else "",
+    )
+    play = f"«{text('play', lang)}»" if lang == "es" else f"“{text('play', lang)}”"
+    return f"{which} {text('network_legend', lang, play=play)}"
+
+
+def _figure_blocks(
+    figures: list[tuple[str, Any]], history: Trace | None, people: int, lang: str
+) -> list[str]:
+    """HTML of the figures: a heading, then one ``<figure>`` each; the spread animation
+    under its own heading, with a caption."""
+    blocks = []
+    for index, (key, figure) in enumerate(figures):
+        if key == "spread":
+            caption = _spread_caption(history, people, lang)
+            blocks.append(f"<h2>{html.escape(text('network_section', lang))}</h2>")
+            blocks.append(
+                f'<figure data-figure="{key}">{plots.figure_html(figure, index)}'
+                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+            )
+            continue
+        if index == 0:
+            blocks.append(f"<h2>{html.escape(text('figures', lang))}</h2>")
+        blocks.append(f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>')
+    return blocks
+
+
 def render_report(
     result: RunResult,
     *,
@@ -281,41 +330,9 @@ def render_report(
         history = None
     figures = report_figures(result, lang=lang, history=history)
     scenario = result.scenario
-    simulation = scenario.simulation
     title = html.escape(term(scenario.title, lang))
-    setup = text(
-        "setup",
-        lang,
-        people=number(scenario.population.size, lang),
-        replicates=simulation.replicates,
-        steps=simulation.steps,
-        dt=f"{simulation.dt:g}",
-        unit=text(f"unit_{simulation.time_unit}", lang),
-        seed=simulation.seed,
-    )
-    blocks = []
-    for index, (key, figure) in enumerate(figures):
-        if key == "spread":
-            caption_key = (
-                "network_caption"
-                if history is not None and history.size < scenario.population.size
-                else "network_caption_same"
-            )
-            caption = text(
-                caption_key,
-                lang,
-                people=number(history.size, lang) if history is not None else "",
-                play=f"«{text('play', lang)}»" if lang == "es" else f"“{text('play', lang)}”",
-            )
-            blocks.append(f"<h2>{html.escape(text('network_section', lang))}</h2>")
-            blocks.append(
-                f'<figure data-figure="{key}">{plots.figure_html(figure, index)}'
-                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-            )
-            continue
-        if index == 0:
-            blocks.append(f"<h2>{html.escape(text('figures', lang))}</h2>")
-        blocks.append(f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>')
+    setup = _setup(result, lang)
+    blocks = _figure_blocks(figures, history, scenario.population.size, lang)
     provenance = {**result.provenance, **(extra_provenance or {})}
     page = f"""<!DOCTYPE html>
 <html lang="{lang}">

@@ -337,7 +337,7 @@ def test_study_model_rejects_bad_sweeps():
 def test_other_package_versions_are_not_mixed(reference, tmp_path, monkeypatch):
     import dataclasses
 
-    from simulator import studies as sweep
+    from simulator.studies import worker as sweep
 
     config, out = reference
     study = load_study(config)

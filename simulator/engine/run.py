@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -94,16 +94,40 @@ def simulate(
             outputs[task] = run_block(prepared[task[0]], task[1], task[2])
             if progress is not None:
                 progress(done, len(tasks))
-    strategies = []
-    for index, strategy in enumerate(prepared):
-        blocks = [outputs[(index, block, replicates)] for block, replicates in enumerate(sizes)]
-        merged = {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
-        strategies.append(StrategyResult.from_arrays(strategy, merged))
-    finished = time.perf_counter()
-    timings = {"build_seconds": built - started, "simulate_seconds": finished - built}
+    blocks = [
+        [outputs[(index, block, replicates)] for block, replicates in enumerate(sizes)]
+        for index in range(len(prepared))
+    ]
+    timings = {"build_seconds": built - started, "simulate_seconds": time.perf_counter() - built}
+    return merge_blocks(scenario, prepared, blocks, timings=timings)
+
+
+def merge_blocks(
+    scenario: cfg.Scenario,
+    prepared: Sequence[PreparedStrategy],
+    blocks: Sequence[Sequence[Mapping[str, np.ndarray]]],
+    *,
+    timings: Mapping[str, float],
+) -> RunResult:
+    """Concatenate each strategy's blocks into frozen results with provenance.
+
+    ``blocks[strategy][block]`` are the outputs of :func:`run_block`, in block order. The
+    provenance's ``replicates`` counts the replicates merged: more than
+    ``simulation.replicates`` when a caller (a sweep aiming at an interval width) added
+    blocks. :func:`simulate` and sweeps both end here, so their results are built alike.
+    """
+    strategies = tuple(
+        StrategyResult.from_arrays(
+            strategy, {key: np.concatenate([b[key] for b in parts]) for key in parts[0]}
+        )
+        for strategy, parts in zip(prepared, blocks, strict=True)
+    )
+    record = provenance(scenario, list(prepared), timings)
+    record["replicates"] = strategies[0].replicates if strategies else 0
+    sim = scenario.simulation
     return RunResult(
         scenario=scenario,
-        strategies=tuple(strategies),
-        days=np.arange(scenario.simulation.steps + 1) * scenario.simulation.step_days,
-        provenance=provenance(scenario, prepared, timings),
+        strategies=strategies,
+        days=np.arange(sim.steps + 1) * sim.step_days,
+        provenance=record,
     )

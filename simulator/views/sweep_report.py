@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
-    from simulator.studies import Cell, Study
+    from simulator.config.study import Study
+    from simulator.studies.cells import Cell
 
 MAX_TABLE_ROWS = 300
 """Largest summary printed as an HTML table (bigger studies: read the Parquet file)."""

@@ -1,0 +1,234 @@
+"""``wom run``: simulate a scenario, print its table, write its folder of results.
+
+Every check that can fail (the scenario, the size of the run, ``--out``, ``--workers``)
+runs before any simulation; results are written into a hidden sibling folder and moved
+into place in one step (see :mod:`simulator.outputs`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from simulator import lifeline, outputs
+from simulator.config import Scenario, load_scenario
+from simulator.config.toml import scenario_to_toml
+from simulator.engine.run import simulate
+from simulator.engine.sizing import check_size
+from simulator.errors import SimulatorError
+from simulator.results import write_manifest
+
+RUN_KIND = "wom run"
+"""The ``kind`` in the manifest of a ``wom run`` output folder."""
+
+
+def add_run_parser(commands: Any, add_set: Any) -> None:
+    """The ``run`` subcommand's options."""
+    run = commands.add_parser("run", help="run a scenario (the built-in one by default)")
+    run.add_argument("config", nargs="?", help="TOML scenario; omit for the built-in default")
+    add_set(run)
+    run.add_argument("--replicates", type=int, help="replicates per strategy")
+    run.add_argument("--seed", type=int, help="seed that fixes every output")
+    run.add_argument("--out", type=Path, help="folder to write results to")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
+    run.add_argument("--quiet", action="store_true", help="no table, no progress bar")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes that share the replicate blocks (default 1); results do not change",
+    )
+    run.add_argument(
+        "--lang", choices=("en", "es"), default="en", help="language of report.html (default en)"
+    )
+
+
+def scenario_of(args: argparse.Namespace) -> Scenario:
+    """The scenario a command names, with its ``--set``, ``--replicates`` and ``--seed``."""
+    overrides = list(args.set)
+    if getattr(args, "replicates", None) is not None:
+        overrides.append(f"simulation.replicates={args.replicates}")
+    if getattr(args, "seed", None) is not None:
+        overrides.append(f"simulation.seed={args.seed}")
+    # None is the built-in scenario; either way every strategy is resolved (check_runnable).
+    return load_scenario(args.config or None, overrides)
+
+
+def _inputs(args: argparse.Namespace, scenario) -> list[Path]:
+    """Files this run reads: an output folder may never hold them."""
+    paths = [Path(args.config)] if args.config else []
+    paths += [Path(layer.path) for layer in scenario.layers.values() if layer.kind == "edge_list"]
+    return paths
+
+
+def _check_out(out: Path | None, overwrite: bool, inputs: list[Path]) -> None:
+    """Refuse an unusable or irreplaceable ``--out`` before any simulation."""
+    if out is None:
+        return
+    outputs.check_writable(out)
+    if out.is_dir() and any(out.iterdir()):
+        if not overwrite:
+            raise SimulatorError(
+                f"--out {out}: folder already holds files; choose a new folder or pass --overwrite"
+            )
+        outputs.check_replaceable(out, kind=RUN_KIND, inputs=inputs)
+
+
+def _format_table(frame) -> str:
+    def cell(row, name: str, digits: int) -> str:
+        mean, low, high = row[name], row[f"{name}_low"], row[f"{name}_high"]
+        if mean != mean:  # NaN
+            return "n/a"
+        if low != low:
+            return f"{mean:,.{digits}f}"
+        return f"{mean:,.{digits}f} [{low:,.{digits}f}, {high:,.{digits}f}]"
+
+    columns = [
+        ("strategy", None, 0),
+        ("adopters", "adopters", 1),
+        ("reach (people)", "reach", 0),
+        ("cost (EUR)", "cost", 0),
+        ("EUR per adoption", "cost_per_adoption", 2),
+        ("WOM multiplier", "wom_multiplier", 2),
+    ]
+    rows = [
+        [row["strategy"] if key is None else cell(row, key, d) for _, key, d in columns]
+        for _, row in frame.iterrows()
+    ]
+    header = [title for title, _, _ in columns]
+    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
+    line = lambda cells: "  ".join(  # noqa: E731
+        c.ljust(w) if i == 0 else c.rjust(w)
+        for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+    )
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _write_outputs(
+    out: Path,
+    result,
+    scenario,
+    summary,
+    overwrite: bool,
+    started: float,
+    lang: str = "en",
+    workers: int = 1,
+    inputs: tuple[Path, ...] = (),
+) -> None:
+    """Write every file into a sibling folder, then move it into place in one step."""
+    # plotly (through the report's figures) costs a tenth of a second: only when writing
+    from simulator.views.report import write_report
+
+    outputs.remove_stale_partials(out)
+    partial = outputs.partial_folder(out)
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True)
+    try:
+        (partial / "scenario.toml").write_text(scenario_to_toml(scenario), encoding="utf-8")
+        summary.to_csv(partial / "summary.csv", index=False)
+        result.to_frame("replicates").to_csv(partial / "replicates.csv", index=False)
+        series = result.to_frame("series")
+        series.to_csv(partial / "series.csv", index=False)
+        series.to_parquet(partial / "series.parquet", index=False)
+        write_report(
+            partial / "report.html",
+            result,
+            lang=lang,
+            summary=summary,
+            extra_provenance={"command": sys.argv},
+        )
+        write_manifest(
+            partial / "manifest.json",
+            result,
+            {
+                "kind": RUN_KIND,
+                "command": sys.argv,
+                "workers": workers,
+                "wall_seconds": round(time.perf_counter() - started, 3),
+                "files": [*sorted(p.name for p in partial.iterdir()), "manifest.json"],
+            },
+        )
+        if out.exists():
+            if not overwrite and any(out.iterdir()):
+                raise SimulatorError(
+                    f"--out {out}: folder filled up while running; results kept in {partial}"
+                )
+            try:  # checked again: the folder may have changed while we simulated
+                outputs.check_replaceable(out, kind=RUN_KIND, inputs=inputs)
+            except SimulatorError as exc:
+                raise SimulatorError(f"{exc}; results kept in {partial}") from None
+            shutil.rmtree(out)
+        partial.rename(out)
+    except SimulatorError:
+        raise
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """``wom run``; returns the exit status (errors are raised as SimulatorError)."""
+    started = time.perf_counter()
+    lifeline.check_workers(args.workers)
+    scenario = scenario_of(args)
+    needs = check_size(
+        scenario,
+        workers=args.workers,
+        outputs=args.out is not None,
+        origin=args.config or "default scenario",
+    )
+    if needs.long:  # said even with --quiet: an hour-long run should not look hung
+        print(f"wom: note: this run needs {needs.describe()} (estimated)", file=sys.stderr)
+    inputs = _inputs(args, scenario)
+    _check_out(args.out, args.overwrite, inputs)
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm  # third-party, and only a run that shows progress draws a bar
+
+        # Shown only for runs longer than a couple of seconds.
+        bar = tqdm(
+            total=1, desc="simulating", unit="block", delay=2.0, file=sys.stderr, leave=False
+        )
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+    try:
+        with warnings.catch_warnings():  # already said, naming --workers
+            warnings.simplefilter("ignore", lifeline.WorkerCountWarning)
+            result = simulate(scenario, progress=progress, workers=args.workers)
+    finally:
+        if bar is not None:
+            bar.close()
+    summary = result.to_frame("summary")  # computed once: printed, written and reported
+    if not args.quiet:
+        print(scenario.title)
+        print(
+            f"{scenario.simulation.replicates} replicates, {scenario.simulation.steps} steps "
+            f"of {scenario.simulation.dt:g} {scenario.simulation.time_unit}, "
+            f"seed {scenario.simulation.seed}; intervals are 95 %"
+        )
+        print(_format_table(summary))
+    if args.out is not None:
+        _write_outputs(
+            args.out,
+            result,
+            scenario,
+            summary,
+            args.overwrite,
+            started,
+            args.lang,
+            args.workers,
+            tuple(inputs),
+        )
+        if not args.quiet:
+            print(f"results written to {args.out}")
+    return 0

@@ -143,6 +143,7 @@ def _signal_on_parent_death() -> None:
     """
     if not sys.platform.startswith("linux"):
         return
+    # ctypes and signal only in worker processes, on Linux
     import ctypes
     import signal
 
@@ -202,6 +203,6 @@ def start_worker(
 def ignore_interrupt() -> None:
     """Ignore Ctrl-C in a worker: it is the parent's to handle (it stops the pool), and
     workers must not print tracebacks."""
-    import signal
+    import signal  # only in a worker process
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)

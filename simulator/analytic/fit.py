@@ -235,6 +235,7 @@ def _levenberg_marquardt(
 
 def _least_squares(curve: _ScaledBassCurve, start: np.ndarray) -> tuple[float, float]:
     """Finish a fit with scipy's trust-region reflective least squares."""
+    # scipy.optimize takes most of a second to import: only for the rare narrow valley
     from scipy.optimize import least_squares
 
     result = least_squares(

@@ -25,6 +25,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _version() -> str:
+    # only for --version
     from importlib import metadata
 
     try:

@@ -136,7 +136,7 @@ def bass_fit_summary(result: RunResult) -> pd.DataFrame:
     >>> fit["strategy"], bool(0.02 < fit["p"] < 0.04), bool(0.3 < fit["q"] < 0.45)
     ('bass', True, True)
     """
-    import pandas as pd
+    import pandas as pd  # only for the table, not for fits of one curve
 
     years = np.asarray(result.days, np.float64) / DAYS_PER_YEAR
     rows = []

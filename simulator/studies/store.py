@@ -76,6 +76,8 @@ def write_text(path: Path, text: str) -> None:
 
 def write_parquet(path: Path, frame: pd.DataFrame, metadata: Mapping[str, Any] | None) -> None:
     import pyarrow as pa  # heavy: imported when a file is written
+
+    # pyarrow is heavy: only when reading cell files
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)

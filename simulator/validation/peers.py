@@ -94,6 +94,7 @@ def _ndlib_sizes(
     """
     with warnings.catch_warnings():  # an optional peer, with old dependencies
         warnings.simplefilter("ignore", DeprecationWarning)
+        # an optional peer tool: imported only when its check runs
         import ndlib.models.epidemics as epidemics
         import ndlib.models.ModelConfig as model_config
 

@@ -581,6 +581,7 @@ def figure_html(figure: go.Figure, index: int) -> str:
     >>> len(first) > 1_000_000 > len(second), 'id="figure-1"' in second
     (True, True)
     """
+    # plotly.io only when a figure is written to HTML
     import plotly.io as pio
 
     return pio.to_html(

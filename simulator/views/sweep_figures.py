@@ -38,6 +38,7 @@ def metric_label(metric: str) -> str:
 
 
 def _colours(strategies: list[str]) -> dict[str, str]:
+    # plotly only when a sweep figure is drawn: `wom sweep` starts faster
     from plotly.colors import qualitative
 
     palette = qualitative.Plotly
@@ -70,6 +71,7 @@ def _add_strategy(
     legend: bool,
     position: dict[str, int],
 ) -> None:
+    # plotly only when a sweep figure is drawn: `wom sweep` starts faster
     import plotly.graph_objects as go
 
     rows = rows.sort_values(parameter, kind="stable")
@@ -152,6 +154,7 @@ def sweep_lines(
     >>> len(figure.data)  # band (2 traces) and line per strategy
     6
     """
+    # plotly only when a sweep figure is drawn: `wom sweep` starts faster
     from plotly.subplots import make_subplots
 
     _require(summary, [parameter, "strategy", metric, f"{metric}_low", f"{metric}_high"])
@@ -214,6 +217,7 @@ def sweep_heatmap(
     >>> sweep_heatmap(summary, "a", "b").data[0].z.tolist()
     [[1.0, 3.0], [2.0, 4.0]]
     """
+    # plotly only when a sweep figure is drawn: `wom sweep` starts faster
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 

@@ -6,6 +6,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from simulator.views.sweep_figures import sweep_heatmap, sweep_lines
+
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
@@ -36,8 +38,6 @@ def sweep_figures(summary: pd.DataFrame, study: Study) -> list[go.Figure]:
     heatmap per strategy. More (or Latin-hypercube samples): points with error bars against
     each parameter.
     """
-    from simulator.views.sweep_figures import sweep_heatmap, sweep_lines
-
     axes = [a for a in study.sweep.axes if a in summary.columns]
     if summary.empty or not axes:
         return []

@@ -1,7 +1,8 @@
 """Python API errors: compare's metrics, the graphs argument and unguarded worker scripts.
 
-Each bad call raises one ConfigError line naming the argument, what is allowed and what was
-received, before any simulation; ratio metrics are compared through paired replicates.
+Each bad call raises one ArgumentError line (a ValueError) naming the argument, what is
+allowed and what was received, before any simulation; ratio metrics are compared through
+paired replicates.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from simulator import config as cfg
 from simulator.config import SOURCE_TYPES
 from simulator.engine import prepare as engine  # prepare builds the town
 from simulator.engine.run import simulate
-from simulator.errors import ConfigError
+from simulator.errors import ArgumentError, ConfigError
 from simulator.metrics import FITTED, RATIOS, comparable_metrics, compare, summarize
 from simulator.results import RunResult, StrategyResult
 from simulator.town.network import GraphWarning
@@ -46,7 +47,7 @@ def test_every_summary_metric_is_compared_or_refused_as_fitted(run):
     for metric in _summary_metrics(run):
         if metric in FITTED:
             with pytest.raises(
-                ConfigError, match=rf"metric: '{metric}' is fitted to each strategy"
+                ArgumentError, match=rf"metric: '{metric}' is fitted to each strategy"
             ):
                 compare(run, metric)
             continue
@@ -94,7 +95,7 @@ def test_channel_metric_of_a_strategy_without_the_channel_is_zero(run):
     ],
 )
 def test_misspelt_metric_lists_what_can_be_compared(run, metric, hint):
-    with pytest.raises(ConfigError) as excinfo:
+    with pytest.raises(ArgumentError) as excinfo:
         compare(run, metric)
     message = str(excinfo.value)
     assert message.startswith(f"metric: {metric!r} cannot be compared"), message
@@ -105,7 +106,7 @@ def test_misspelt_metric_lists_what_can_be_compared(run, metric, hint):
 
 def test_unknown_reference_lists_the_strategies(run):
     with pytest.raises(
-        ConfigError, match=r"reference: no strategy 'tv'; allowed: 'word of mouth', 'newspaper'"
+        ArgumentError, match=r"reference: no strategy 'tv'; allowed: 'word of mouth', 'newspaper'"
     ):
         compare(run, "adopters", reference="tv")
 
@@ -243,7 +244,7 @@ KARATE = {"karate": {"kind": "graph"}}
     ids=["string", "number", "typo", "none", "empty", "not a mapping", "no graph layer"],
 )
 def test_bad_graphs_argument_is_refused_naming_it(nothing_built, layers, graphs, message):
-    with pytest.raises(ConfigError) as excinfo:
+    with pytest.raises(ArgumentError) as excinfo:
         simulate(_graph_scenario(layers), graphs=graphs)
     assert str(excinfo.value).startswith(message), str(excinfo.value)
 
@@ -302,7 +303,7 @@ def test_unguarded_script_with_workers_stops_the_helper_with_a_clear_error(tmp_p
     process = _script(tmp_path, "simulate(scenario, workers=2)")
     assert process.returncode != 0
     assert (
-        "ConfigError: workers=2: simulate() was called while a helper process was importing "
+        "ArgumentError: workers=2: simulate() was called while a helper process was importing "
         "the main script; put the code that calls simulate() under "
         "'if __name__ == \"__main__\":'" in process.stderr
     ), process.stderr[-3000:]

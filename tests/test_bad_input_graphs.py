@@ -18,7 +18,7 @@ from simulator import config as cfg
 from simulator.config import load_scenario
 from simulator.engine import run as engine
 from simulator.engine.run import simulate
-from simulator.errors import ConfigError
+from simulator.errors import ArgumentError, ConfigError
 from simulator.town.network import GraphWarning, check_edge_lists, loading, read_edge_list
 from simulator.validation.cascades import cascade_scenario
 from tests.refusal import refuse_and_keep
@@ -389,7 +389,7 @@ BAD_CSR = [
 )
 def test_bad_csr_is_refused_before_any_block(monkeypatch, case, indptr, indices, says):
     monkeypatch.setattr(engine, "run_block", _no_simulation)
-    with pytest.raises(ConfigError) as excinfo:
+    with pytest.raises(ArgumentError) as excinfo:
         simulate(_cascade(4, 4), graphs={"graph": (np.array(indptr), np.array(indices))})
     assert _message(excinfo) == f"graphs['graph']: {says}"
 

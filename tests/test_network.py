@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from simulator import config as cfg
-from simulator.errors import ConfigError
+from simulator.errors import ArgumentError, ConfigError
 from simulator.town.network import Tie, build_network, read_edge_list
 from simulator.town.population import build_population
 
@@ -104,5 +104,5 @@ def test_networkx_graph_becomes_a_layer():
         scenario.layers, population, seed=0, graphs={"karate": nx.karate_club_graph()}
     )
     assert network.layer("karate").edges == 2 * nx.karate_club_graph().number_of_edges()
-    with pytest.raises(ConfigError, match="needs a networkx graph"):
+    with pytest.raises(ArgumentError, match="needs a networkx graph"):
         build_network(scenario.layers, population, seed=0)

@@ -19,6 +19,7 @@ from simulator import lifeline
 from simulator.engine.block import run_block
 from simulator.engine.parallel import Progress, run_shared
 from simulator.engine.prepare import PreparedStrategy, prepare
+from simulator.errors import ArgumentError
 from simulator.results import RunResult, StrategyResult, provenance
 
 __all__ = ["PreparedStrategy", "Progress", "block_sizes", "prepare", "run_block", "simulate"]
@@ -72,7 +73,7 @@ def simulate(
     # simulate(workers > 1) outside `if __name__ == "__main__":` calls it again here, and
     # the helper would rebuild the town only to fail starting helpers of its own.
     if workers > 1 and getattr(multiprocessing.current_process(), "_inheriting", False):
-        raise cfg.ConfigError(
+        raise ArgumentError(
             f"workers={workers}: simulate() was called while a helper process was importing "
             "the main script; put the code that calls simulate() under "
             "'if __name__ == \"__main__\":' (helpers re-import the script), or use workers=1"

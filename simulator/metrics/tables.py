@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.config import SOURCE_TYPES
-from simulator.errors import ConfigError
+from simulator.errors import ArgumentError
 from simulator.metrics.bass_fit import bass_fit_summary
 from simulator.metrics.intervals import mean_interval, paired_ratio_difference, ratio_interval
 
@@ -206,7 +206,7 @@ def compare(
 
     Raises
     ------
-    ConfigError
+    ArgumentError
         An unknown metric (the message lists the metrics that can be compared), a
         fitted summary column (``bass_p``...), or an unknown reference strategy.
 
@@ -225,7 +225,7 @@ def compare(
     >>> compare(result, "adoptres")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    simulator.errors.ConfigError: metric: 'adoptres' cannot be compared (did you mean 'adopters'?); allowed: 'reach', 'adopters', ...
+    simulator.errors.ArgumentError: metric: 'adoptres' cannot be compared (did you mean 'adopters'?); allowed: 'reach', 'adopters', ...
     """
     # Long only by its docstring (two kinds of difference, documented in Notes).
     import pandas as pd  # heavy: only the tables need it, not the simulation
@@ -264,23 +264,23 @@ def compare(
 
 
 def _check_comparable(result: RunResult, metric: object, reference: str | None) -> None:
-    """Raise the :class:`ConfigError` that :func:`compare` documents, or nothing."""
+    """Raise the :class:`ArgumentError` that :func:`compare` documents, or nothing."""
     names = comparable_metrics(result)
     if not isinstance(metric, str) or metric not in names:
         if metric in FITTED:
-            raise ConfigError(
+            raise ArgumentError(
                 f"metric: {metric!r} is fitted to each strategy's mean adoption curve, one "
                 "value per strategy, so it has no paired replicates to compare; compare "
                 "'adopters' or 'days_to_50pct_adopters' instead"
             )
         close = difflib.get_close_matches(str(metric), names, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(
+        raise ArgumentError(
             f"metric: {metric!r} cannot be compared{hint}; allowed: {', '.join(map(repr, names))}"
         )
     strategies = [s.name for s in result.strategies]
     if reference is not None and reference not in strategies:
-        raise ConfigError(
+        raise ArgumentError(
             f"reference: no strategy {reference!r}; allowed: {', '.join(map(repr, strategies))}"
         )
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from simulator import config as cfg
 from simulator.engine.run import simulate
-from simulator.errors import ArgumentError, ConfigError
+from simulator.errors import ArgumentError
 from simulator.results import RunResult
 
 
@@ -92,11 +92,11 @@ def _csr_and_seeds(indptr: Any, indices: Any, seeds: Any) -> tuple[np.ndarray, .
     seeds = np.ascontiguousarray(np.atleast_1d(seeds), dtype=np.int64)
     size = indptr.size - 1
     if indptr.ndim != 1 or indices.ndim != 1 or size < 1 or indptr[0] != 0:
-        raise ConfigError(
+        raise ArgumentError(
             "indptr must be a 1-d CSR row-pointer array of length nodes + 1 starting at 0"
         )
     if seeds.size and (seeds.min() < 0 or seeds.max() >= size):
-        raise ConfigError(f"seeds must be node ids in 0..{size - 1}, got {seeds.tolist()}")
+        raise ArgumentError(f"seeds must be node ids in 0..{size - 1}, got {seeds.tolist()}")
     return indptr, indices, seeds
 
 
@@ -179,9 +179,9 @@ def _checked(
     if status != kernels.OK:
         workspace.drop()  # the kernel stopped half-way: its work arrays are not clean
     if status == kernels.BAD_INDPTR:
-        raise ConfigError("indptr must never decrease and must end at len(indices)")
+        raise ArgumentError("indptr must never decrease and must end at len(indices)")
     if status == kernels.BAD_INDEX:
-        raise ConfigError("indices must be node ids in 0..len(indptr) - 2")
+        raise ArgumentError("indices must be node ids in 0..len(indptr) - 2")
     return sizes, trials
 
 

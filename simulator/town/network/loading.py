@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.errors import ConfigError, SimulatorWarning
+from simulator.errors import ArgumentError, ConfigError, SimulatorWarning
 from simulator.town.network.layers import Tie, compile_csr
 
 
@@ -167,7 +167,7 @@ def load_layer(
     >>> load_layer("friends", layer, 3, {"friends": ([0, 1, 1, 1], [17])})
     Traceback (most recent call last):
     ...
-    simulator.errors.ConfigError: graphs['friends']: indices must be in 0..2 (population.size is 3), got 17 at position 0
+    simulator.errors.ArgumentError: graphs['friends']: indices must be in 0..2 (population.size is 3), got 17 at position 0
     """
     if layer.kind == "edge_list":
         where = f"layers.{name} ({layer.path})"
@@ -177,7 +177,7 @@ def load_layer(
         return arrays
     where = f"graphs[{name!r}]"
     if graphs is None or name not in graphs:
-        raise ConfigError(
+        raise ArgumentError(
             f"layers.{name}: kind 'graph' needs a networkx graph or CSR arrays "
             f"(indptr, indices) passed as simulate(..., graphs={{{name!r}: G}})"
         )
@@ -185,7 +185,7 @@ def load_layer(
     if isinstance(given, tuple | list):
         return _csr_arrays(where, given, size)
     if not _is_networkx(given):
-        raise ConfigError(f"{where}: expected {ALLOWED_GRAPHS}, got {_describe(given)}")
+        raise ArgumentError(f"{where}: expected {ALLOWED_GRAPHS}, got {_describe(given)}")
     arrays = from_networkx(given, size=size, name=where)
     _warn_tie_less(where, "graph", given.number_of_nodes(), size)
     return arrays
@@ -204,10 +204,10 @@ def check_graphs(scenario: Any, graphs: Mapping[str, Any] | None) -> None:
     >>> check_graphs(cfg.default_scenario(), {"friends": object()})
     Traceback (most recent call last):
     ...
-    simulator.errors.ConfigError: graphs['friends']: the scenario has no layer of kind 'graph' (its layers: 'market', 'facebook', 'instagram'); graphs must be None
+    simulator.errors.ArgumentError: graphs['friends']: the scenario has no layer of kind 'graph' (its layers: 'market', 'facebook', 'instagram'); graphs must be None
     """
     if graphs is not None and not isinstance(graphs, Mapping):
-        raise ConfigError(
+        raise ArgumentError(
             f"graphs must be a mapping of layer name to {ALLOWED_GRAPHS}, e.g. "
             f"{{'friends': G}}; got {_describe(graphs)}"
         )
@@ -223,16 +223,16 @@ def check_graphs(scenario: Any, graphs: Mapping[str, Any] | None) -> None:
                 f"the scenario has no layer of kind 'graph' (its layers: "
                 f"{', '.join(map(repr, scenario.layers))}); graphs must be None"
             )
-        raise ConfigError(f"graphs[{key!r}]: {allowed}")
+        raise ArgumentError(f"graphs[{key!r}]: {allowed}")
     for name in declared:
         if name not in graphs:
-            raise ConfigError(
+            raise ArgumentError(
                 f"layers.{name}: kind 'graph' needs a networkx graph or CSR arrays "
                 f"(indptr, indices) passed as simulate(..., graphs={{{name!r}: G}})"
             )
         given = graphs[name]
         if not isinstance(given, tuple | list) and not _is_networkx(given):
-            raise ConfigError(
+            raise ArgumentError(
                 f"graphs[{name!r}]: expected {ALLOWED_GRAPHS}, got {_describe(given)}"
             )
 
@@ -491,7 +491,7 @@ def _csr_arrays(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Checked copies of CSR arrays ``(indptr, indices)``, with vectorised checks only."""
     if len(given) != 2:
-        raise ConfigError(
+        raise ArgumentError(
             f"{where}: CSR arrays must be a pair (indptr, indices); got a "
             f"{type(given).__name__} of {len(given)} items"
         )
@@ -500,37 +500,39 @@ def _csr_arrays(
         try:
             array = np.asarray(value)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where}: {label} is not an array ({exc})") from None
+            raise ArgumentError(f"{where}: {label} is not an array ({exc})") from None
         if array.ndim != 1:
-            raise ConfigError(
+            raise ArgumentError(
                 f"{where}: {label} must be a one-dimensional integer array, got shape {array.shape}"
             )
         # An empty list becomes a float array: there is no value to be non-integer.
         if array.dtype.kind not in "iu" and not (array.size == 0 and array.dtype.kind == "f"):
-            raise ConfigError(f"{where}: {label} must be an integer array, got dtype {array.dtype}")
+            raise ArgumentError(
+                f"{where}: {label} must be an integer array, got dtype {array.dtype}"
+            )
         arrays.append(array)
     indptr, indices = arrays
     if indptr.size != size + 1:
-        raise ConfigError(
+        raise ArgumentError(
             f"{where}: indptr must have population.size + 1 = {size + 1} entries, got {indptr.size}"
         )
     if indptr[0] != 0:
-        raise ConfigError(f"{where}: indptr must start at 0, got {indptr[0]}")
+        raise ArgumentError(f"{where}: indptr must start at 0, got {indptr[0]}")
     falls = np.flatnonzero(indptr[1:] < indptr[:-1])
     if falls.size:
         at = int(falls[0])
-        raise ConfigError(
+        raise ArgumentError(
             f"{where}: indptr must be non-decreasing, got {indptr[at]} then "
             f"{indptr[at + 1]} at positions {at} and {at + 1}"
         )
     if indptr[-1] != indices.size:
-        raise ConfigError(
+        raise ArgumentError(
             f"{where}: indptr must end at len(indices) = {indices.size}, got {indptr[-1]}"
         )
     outside = np.flatnonzero((indices < 0) | (indices >= size))
     if outside.size:
         at = int(outside[0])
-        raise ConfigError(
+        raise ArgumentError(
             f"{where}: indices must be in 0..{size - 1} (population.size is {size}), got "
             f"{indices[at]} at position {at}"
         )

@@ -24,6 +24,15 @@ if TYPE_CHECKING:
 
 SERIES = ("aware", "adopters", "promoters", "detractors", "rejecters")
 
+LIFECYCLE_SERIES = ("active_customers", "purchases")
+"""Per-step series of a run with ``lifecycle.enabled``: customers alive after each step
+(column 0: before the first) and purchases made in each step (column 0 is 0)."""
+
+LIFECYCLE_TOTALS = ("customers", "trials", "trial_customers", "revenue", "discounted_margin")
+"""Per-replicate totals of a run with ``lifecycle.enabled``: customers ever, trials (free
+samples that tipped an adoption), trials that became customers, revenue (price x
+purchases, EUR) and every purchase's margin discounted to day 0 (EUR)."""
+
 
 def _frozen(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
@@ -50,6 +59,9 @@ class StrategyResult:
         Adoptions tipped directly by a paid channel (not by a share or a friend).
     messages : (replicates,) int array
         Word-of-mouth messages sent between consumers (recommendations and complaints).
+    lifecycle : mapping of str to arrays
+        Empty unless ``lifecycle.enabled``; then the series :data:`LIFECYCLE_SERIES`
+        (replicates, steps + 1) and the totals :data:`LIFECYCLE_TOTALS` (replicates,).
     """
 
     name: str
@@ -62,6 +74,7 @@ class StrategyResult:
     by_channel: np.ndarray
     direct: np.ndarray
     messages: np.ndarray
+    lifecycle: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @staticmethod
     def from_arrays(prepared: PreparedStrategy, arrays: Mapping[str, np.ndarray]) -> StrategyResult:
@@ -80,6 +93,11 @@ class StrategyResult:
                     "direct",
                     "messages",
                 )
+            },
+            lifecycle={
+                key: _frozen(arrays[key])
+                for key in LIFECYCLE_SERIES + LIFECYCLE_TOTALS
+                if key in arrays
             },
         )
 
@@ -136,6 +154,9 @@ class RunResult:
                 )
                 for name in SERIES:
                     frame[name] = result.series[name].ravel()
+                for name in LIFECYCLE_SERIES:
+                    if name in result.lifecycle:
+                        frame[name] = result.lifecycle[name].ravel()
                 frames.append(frame)
             return pd.concat(frames, ignore_index=True)
         raise ArgumentError(f"kind must be one of 'summary', 'replicates', 'series'; got {kind!r}")

@@ -4,7 +4,7 @@ A scenario is validated once, here, at the boundary; everything downstream trust
 Every default cites its source (see :mod:`simulator.calibration`).
 
 The models live in topic modules (:mod:`~simulator.config.base`, ``layers``, ``channels``,
-``rules``, ``behaviour``, ``scenario``); reading and checking scenarios in
+``rules``, ``behaviour``, ``lifecycle``, ``scenario``); reading and checking scenarios in
 :mod:`~simulator.config.io`; the built-in scenario in :mod:`~simulator.config.defaults`;
 the TOML writer in :mod:`~simulator.config.toml`. Import them all from here.
 """
@@ -61,6 +61,7 @@ from simulator.config.layers import (
     PlatformLayer,
     WellMixedLayer,
 )
+from simulator.config.lifecycle import Lifecycle
 from simulator.config.rules import (
     ADOPTION_KINDS,
     Adoption,
@@ -94,6 +95,7 @@ __all__ = [
     "IndependentRule",
     "Layer",
     "LayerBase",
+    "Lifecycle",
     "MarketLayer",
     "Model",
     "Money",

@@ -11,6 +11,7 @@ from simulator.config.base import Array, Name, Parameters, Probability
 from simulator.config.behaviour import Product, Trust, WordOfMouth
 from simulator.config.channels import Channel
 from simulator.config.layers import Layer
+from simulator.config.lifecycle import Lifecycle
 from simulator.config.messages import config_error
 from simulator.config.paths import set_dotted
 from simulator.config.rules import Adoption, IndependentRule
@@ -23,7 +24,7 @@ platform layer's members are drawn from the entry named after the layer.
 """
 
 MODEL_SECTIONS = frozenset(
-    {"simulation", "population", "trust", "word_of_mouth", "product", "adoption"}
+    {"simulation", "population", "trust", "word_of_mouth", "product", "adoption", "lifecycle"}
 )
 """Top-level tables that are one model each: ``--set`` creates them when a file omits them."""
 
@@ -147,6 +148,7 @@ class Scenario(Parameters):
     word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
     product: Product = Field(default_factory=Product)
     adoption: Adoption = Field(default_factory=IndependentRule)
+    lifecycle: Lifecycle = Field(default_factory=Lifecycle)
     channels: dict[str, Channel] = Field(default_factory=dict, description="channels by name")
     strategies: Annotated[tuple[Strategy, ...], Array] = Field(
         default=(), description="strategies to compare; none means one with every channel"

@@ -21,6 +21,7 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine import adoption
 from simulator.engine.channels import deliver
+from simulator.engine.lifecycle import CustomerLedger
 from simulator.engine.messages import Exposures, sample_edges
 from simulator.engine.prepare import LayerTable, PreparedStrategy
 from simulator.streams import stream
@@ -97,6 +98,9 @@ class _Block:
         talk = scenario.word_of_mouth.talk_steps
         self.talking: deque[np.ndarray] = deque(maxlen=None if np.isinf(talk) else int(talk))
         self.memory = self._rule_memory(block)
+        self.ledger = (
+            CustomerLedger(scenario, block, replicates, n) if scenario.lifecycle.enabled else None
+        )
 
     def _rule_memory(self, block: int) -> adoption.ThresholdMemory | adoption.BassContacts | None:
         """What the rule keeps between steps (see :class:`simulator.engine.adoption.Step`)."""
@@ -147,9 +151,12 @@ class _Block:
                 self.scenario.simulation.stop_when_quiet
                 and step >= last_event
                 and not any(batch.size for batch in self.talking)
+                and (self.ledger is None or self.ledger.quiet())
             ):
                 for name, series in self.series.items():
                     series[:, step + 2 :] = self.counts[name][:, None]
+                if self.ledger is not None:
+                    self.ledger.hold(step)
                 break
         return self._outputs()
 
@@ -174,6 +181,7 @@ class _Block:
             "by_channel": self.by_channel,
             "direct": self.direct,
             "messages": self.messages,
+            **(self.ledger.outputs() if self.ledger is not None else {}),
         }
 
     def step(self, step: int) -> None:
@@ -203,6 +211,8 @@ class _Block:
             ),
         )
         self._apply(decision, forced)
+        if self.ledger is not None:
+            self.ledger.step(step)
 
     def _deliver(self, step: int) -> tuple[list[Exposures], Forced]:
         """Each channel's exposures this step, and the people its seeds make adopt."""
@@ -379,6 +389,8 @@ class _Block:
             self.counts["rejecters"] -= np.bincount(new[previously_rejected] // n, minlength=reps)
         satisfied = self.rng_outcome.random(new.size) < self.scenario.product.quality
         self.state[new] = np.where(satisfied, adoption.PROMOTER, adoption.DETRACTOR)
+        if self.ledger is not None:  # a free sample makes a trial, not yet a customer
+            self.ledger.adopt(new, satisfied, source == FREE_SAMPLE)
         rep = new // n
         self.counts["adopters"] += np.bincount(rep, minlength=reps)
         self.counts["promoters"] += np.bincount(rep[satisfied], minlength=reps)

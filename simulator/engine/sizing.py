@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 
 from simulator import config as cfg
+from simulator.engine import lifecycle
 from simulator.engine.workload import (
     channel_load,
     layer_edges,
@@ -327,6 +328,8 @@ def estimate(scenario: cfg.Scenario, *, workers: int = 1, outputs: bool = True) 
         size = variant.population.size
         channels = len(variant.channels)
         per_person = BLOCK_BYTES_PER_PERSON + channels
+        if variant.lifecycle.enabled:
+            per_person += lifecycle.BYTES_PER_PERSON
         rule = variant.adoption
         every_step = 0.0  # seconds per person, replicate and step
         if rule.kind == "threshold":

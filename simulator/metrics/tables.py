@@ -59,7 +59,32 @@ def replicate_metrics(result: StrategyResult, days: np.ndarray, margin: float = 
         values[f"{channel}.adoptions"] = result.by_channel[:, index]
     if margin > 0:
         values["profit"] = margin * series["adopters"][:, -1] - result.cost.sum(axis=1)
+    if result.lifecycle:
+        values.update(_lifecycle_metrics(result))
     return values
+
+
+def _lifecycle_metrics(result: StrategyResult) -> dict[str, np.ndarray]:
+    """Customers and their value, per replicate (runs with ``lifecycle.enabled``).
+
+    ``clv`` is the sum over the replicate's customers of their margins discounted to day
+    0; ``roi`` is ``(clv - cost) / cost``, NaN in a replicate that spent nothing.
+    """
+    life = result.lifecycle
+    cost = result.cost.sum(axis=1)
+    clv = life["discounted_margin"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roi = np.where(cost > 0, (clv - cost) / cost, np.nan)
+    return {
+        "customers": life["customers"],
+        "trials": life["trials"],
+        "trial_customers": life["trial_customers"],
+        "active_customers": life["active_customers"][:, -1],
+        "purchases": life["purchases"].sum(axis=1),
+        "revenue": life["revenue"],
+        "clv": clv,
+        "roi": roi,
+    }
 
 
 RATIOS = {
@@ -70,6 +95,17 @@ RATIOS = {
 }
 """Ratio metrics as (numerator, denominator, scale) of per-replicate metrics."""
 
+LIFECYCLE_RATIOS = {
+    "trial_conversion_rate": ("trial_customers", "trials", 1.0),
+    "customer_acquisition_cost": ("cost", "customers", 1.0),
+}
+"""Ratio metrics of runs with ``lifecycle.enabled``, as :data:`RATIOS`."""
+
+
+def ratios_of(values: dict) -> dict[str, tuple[str, str, float]]:
+    """The ratio metrics that ``values`` (from :func:`replicate_metrics`) can give."""
+    return RATIOS | LIFECYCLE_RATIOS if "customers" in values else RATIOS
+
 
 def strategy_summary(result: StrategyResult, days: np.ndarray, margin: float = 0.0) -> dict:
     """Mean and interval bounds (``name``, ``name_low``, ``name_high``) of every metric."""
@@ -77,7 +113,7 @@ def strategy_summary(result: StrategyResult, days: np.ndarray, margin: float = 0
     row: dict[str, object] = {"strategy": result.name, "replicates": result.replicates}
     for name, array in values.items():
         row[name], row[f"{name}_low"], row[f"{name}_high"] = mean_interval(array)
-    for name, (numerator, denominator, scale) in RATIOS.items():
+    for name, (numerator, denominator, scale) in ratios_of(values).items():
         ratio = ratio_interval(values[numerator] * scale, values[denominator])
         row[name], row[f"{name}_low"], row[f"{name}_high"] = ratio
     return row
@@ -155,11 +191,13 @@ def comparable_metrics(result: RunResult) -> tuple[str, ...]:
     names: dict[str, None] = {}
     channels = dict.fromkeys(c for strategy in result.strategies for c in strategy.channels)
     channel_names = {f"{c}.{m}" for c in channels for m in CHANNEL_METRICS}
+    ratios: dict[str, tuple[str, str, float]] = {}
     for strategy in result.strategies:
         values = replicate_metrics(strategy, result.days, result.scenario.product.margin)
         names.update(dict.fromkeys(n for n in values if n not in channel_names))
+        ratios |= ratios_of(values)
     names.update(dict.fromkeys(f"{c}.{m}" for c in channels for m in CHANNEL_METRICS))
-    names.update(dict.fromkeys(RATIOS))
+    names.update(dict.fromkeys(ratios))
     return tuple(names)
 
 
@@ -237,8 +275,9 @@ def compare(
 
     def difference(name: str) -> tuple[float, float, float]:
         mine, theirs = values[name], values[base.name]
-        if metric in RATIOS:
-            numerator, denominator, scale = RATIOS[metric]
+        ratios = ratios_of(mine)
+        if metric in ratios:
+            numerator, denominator, scale = ratios[metric]
             return paired_ratio_difference(
                 mine[numerator] * scale,
                 mine[denominator],

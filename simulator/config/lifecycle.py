@@ -1,0 +1,64 @@
+"""The customer lifecycle: trials, repeat purchases, drop-out and what customers are worth.
+
+Off by default: the engine then counts first adoptions only, as it always has. On, a free
+sample makes a trial, which becomes a customer with a probability set by satisfaction,
+and customers buy again and drop out as in the BG/NBD model (MODEL-REVIEW G1).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from simulator.config.base import Money, Parameters, Price, Probability
+
+
+class Lifecycle(Parameters):
+    """Customers with a lifetime (Fader, Hardie & Lee 2005 BG/NBD; MODEL-REVIEW G1)."""
+
+    enabled: bool = Field(
+        False,
+        description="count customers, repeat purchases, revenue and CLV (off: first "
+        "adoptions only, as before)",
+    )
+    preset: Literal["bakery", "cdnow"] = Field(
+        "bakery",
+        description="purchase rates and drop-out of customers: 'bakery' (about one visit a "
+        "week, 3 % drop-out per visit) [assumption], or 'cdnow', the BG/NBD fit of Fader, "
+        "Hardie & Lee 2005 to the CDNOW cohort",
+    )
+    trial_conversion_promoter: Probability = Field(
+        0.40,
+        description="share of satisfied sample holders who become customers [Arbitron/Edison "
+        "2008 product sampling study: 26 % of new-to-product samplers bought; MODEL-REVIEW "
+        "G1 splits it as promoters 0.40, passives 0.20, detractors 0; the model has no "
+        "passives yet]",
+    )
+    trial_conversion_detractor: Probability = Field(
+        0.0,
+        description="share of dissatisfied sample holders who become customers [MODEL-REVIEW "
+        "G1, after Arbitron/Edison 2008]",
+    )
+    price: Price = Field(
+        4.0, description="price of one purchase, EUR (a bakery basket) [assumption]"
+    )
+    margin_per_purchase: Money = Field(
+        1.5, description="margin of one purchase, EUR (a bakery) [assumption]"
+    )
+    discount_per_year: float = Field(
+        0.10,
+        ge=0.0,
+        le=1.0,
+        description="yearly discount rate of future margins [assumption; Gupta, Lehmann & "
+        "Stuart 2004 used about 12 %]",
+    )
+
+    @model_validator(mode="after")
+    def _margin_within_price(self) -> Lifecycle:
+        if self.margin_per_purchase > self.price:
+            raise ValueError(
+                f"lifecycle.margin_per_purchase ({self.margin_per_purchase:g} EUR) must not "
+                f"exceed lifecycle.price ({self.price:g} EUR)"
+            )
+        return self

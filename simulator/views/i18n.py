@@ -41,6 +41,8 @@ TEXT: dict[str, dict[str, str]] = {
     "promoters": {"en": "promoters", "es": "promotores"},
     "detractors": {"en": "detractors", "es": "detractores"},
     "rejecters": {"en": "rejecters", "es": "lo rechazan"},
+    "active_customers": {"en": "active customers", "es": "clientes activos"},
+    "purchases": {"en": "purchases", "es": "compras"},
     "state_unaware": {"en": "has not heard of it", "es": "no lo conoce"},
     "state_aware": {"en": "has heard of it", "es": "lo conoce"},
     "state_rejecter": {"en": "rejects it", "es": "lo rechaza"},
@@ -219,6 +221,80 @@ TEXT: dict[str, dict[str, str]] = {
         "de pago o las muestras.",
     },
     "na": {"en": "n/a", "es": "n/d"},
+    # ---------------------------------------------------------------- customers (lifecycle)
+    "customers_section": {
+        "en": "Customers, not first adoptions",
+        "es": "Clientes, no solo primeras compras",
+    },
+    "col_customers": {"en": "customers", "es": "clientes"},
+    "col_trial_conversion": {
+        "en": "samples that became customers (%)",
+        "es": "muestras que acaban en cliente (%)",
+    },
+    "col_active_customers": {
+        "en": "active customers at the end",
+        "es": "clientes activos al final",
+    },
+    "col_purchases": {"en": "purchases", "es": "compras"},
+    "col_revenue": {"en": "revenue (EUR)", "es": "ingresos (EUR)"},
+    "col_clv": {"en": "customer lifetime value (EUR)", "es": "valor del cliente (EUR)"},
+    "col_cac": {"en": "EUR per customer won", "es": "EUR por cliente conseguido"},
+    "col_roi": {"en": "return on the money (%)", "es": "rentabilidad (%)"},
+    "customers_note": {
+        "en": "Mean over runs [95 % interval]. Customer lifetime value: the margin of every "
+        "purchase in the run, discounted to day 0. EUR per customer won: money spent divided "
+        "by customers. Return: (lifetime value - money spent) / money spent.",
+        "es": "Media de las simulaciones [intervalo del 95 %]. Valor del cliente: el margen de "
+        "todas las compras de la simulación, descontado al día 0. EUR por cliente conseguido: "
+        "dinero gastado entre clientes. Rentabilidad: (valor del cliente - dinero gastado) / "
+        "dinero gastado.",
+    },
+    "customers_acquisition": {
+        "en": "<b>Acquisition</b> is winning customers. A first adoption tipped by a friend or "
+        "an ad makes a customer; a free sample only makes a <b>trial</b>, not a customer: "
+        "the person tastes the product and buys only if it convinced them. With <b>{strategy}"
+        "</b>, of the {trials} people whose sample made them try it, {converted} became "
+        "customers ({rate} %); the other {lost} tried it for free and never paid.",
+        "es": "<b>Captar</b> es conseguir clientes. Una primera compra que provoca un conocido "
+        "o un anuncio da un cliente; una muestra gratuita solo da una <b>prueba</b>, no un "
+        "cliente: la persona prueba el producto y solo compra si la convence. Con <b>{strategy}"
+        "</b>, de las {trials} personas que probaron el producto gracias a la muestra, "
+        "{converted} se hicieron clientes ({rate} %); las otras {lost} lo probaron gratis y "
+        "nunca pagaron.",
+    },
+    "customers_no_trials": {
+        "en": "<b>Acquisition</b> is winning customers. No strategy of this run gave free "
+        "samples, so every first adoption made a customer.",
+        "es": "<b>Captar</b> es conseguir clientes. Ninguna estrategia de esta simulación dio "
+        "muestras gratuitas, así que cada primera compra dio un cliente.",
+    },
+    "customers_retention": {
+        "en": "<b>Retention</b> is keeping them: customers come back to buy again, and after "
+        "each purchase some drop out for good. With <b>{strategy}</b>, the strategy with most "
+        "customers ({customers}), {active} were still buying at the end of the {days} days; "
+        "they made {purchases} purchases, {revenue} EUR of revenue, worth {clv} EUR of "
+        "discounted margin against {cost} EUR spent: {cac} EUR per customer won. "
+        "All numbers are means of {replicates} runs.",
+        "es": "<b>Fidelizar</b> es conservarlos: los clientes vuelven a comprar y, después de "
+        "cada compra, algunos dejan de venir para siempre. Con <b>{strategy}</b>, la "
+        "estrategia con más clientes ({customers}), {active} seguían comprando al cabo de los "
+        "{days} días; hicieron {purchases} compras, {revenue} EUR de ingresos, que valen "
+        "{clv} EUR de margen descontado frente a {cost} EUR gastados: {cac} EUR por cliente "
+        "conseguido. Todas las cifras son medias de {replicates} simulaciones.",
+    },
+    "fig_active_customers": {
+        "en": "Customers still buying, day by day",
+        "es": "Clientes que siguen comprando, día a día",
+    },
+    "active_customers_axis": {
+        "en": "active customers (people)",
+        "es": "clientes activos (personas)",
+    },
+    "fig_purchases": {
+        "en": "Purchases in each day (first and repeat)",
+        "es": "Compras de cada día (primeras y repetidas)",
+    },
+    "purchases_axis": {"en": "purchases per day", "es": "compras por día"},
     # ---------------------------------------------------------------- time units
     "unit_day": {"en": "day", "es": "día"},
     "unit_week": {"en": "week", "es": "semana"},

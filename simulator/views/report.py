@@ -20,6 +20,7 @@ from simulator import metrics
 from simulator.config.toml import scenario_to_toml
 from simulator.engine.trace import Trace, trace, village
 from simulator.results import RunResult
+from simulator.views import customers
 from simulator.views import figures as plots
 from simulator.views.i18n import number, term, text
 
@@ -61,6 +62,25 @@ pre { background: #f6f6f6; padding: 12px; overflow-x: auto; font-size: 0.82em; }
 footer { color: #777; font-size: 0.85em; margin-top: 36px; }
 """
 
+_CUSTOMER_STYLE = """
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+.scroll table { min-width: 720px; }
+"""
+"""Added only to pages of runs with ``lifecycle.enabled``: their wide tables scroll on a
+phone instead of overflowing (a lifecycle-off page stays byte for byte as before)."""
+
+_CUSTOMER_COLUMNS = (
+    ("col_customers", "customers", 1, 1.0),
+    ("col_trial_conversion", "trial_conversion_rate", 1, 100.0),
+    ("col_active_customers", "active_customers", 1, 1.0),
+    ("col_purchases", "purchases", 0, 1.0),
+    ("col_revenue", "revenue", 0, 1.0),
+    ("col_clv", "clv", 0, 1.0),
+    ("col_cac", "customer_acquisition_cost", 2, 1.0),
+    ("col_roi", "roi", 0, 100.0),
+)
+"""Columns of the customers table: (text key, summary column, digits, scale)."""
+
 _ERROR_CATCHER = """
 (function () {
   function show(message) {
@@ -78,8 +98,8 @@ _ERROR_CATCHER = """
 """
 
 
-def _cell(row: Mapping[str, Any], key: str, digits: int, lang: str) -> str:
-    mean, low, high = row[key], row[f"{key}_low"], row[f"{key}_high"]
+def _cell(row: Mapping[str, Any], key: str, digits: int, lang: str, scale: float = 1.0) -> str:
+    mean, low, high = (row[key] * scale, row[f"{key}_low"] * scale, row[f"{key}_high"] * scale)
     if not math.isfinite(mean):
         return text("na", lang)
     shown = number(mean, lang, digits)
@@ -192,6 +212,110 @@ def answer(result: RunResult, *, lang: str = "en", summary: Any = None) -> str:
     return "".join(paragraphs)
 
 
+def customers_table(result: RunResult, *, lang: str = "en", summary: Any = None) -> str:
+    """Customers and what they are worth per strategy, mean and 95 % interval, as an HTML
+    table that scrolls sideways on a narrow screen (runs with ``lifecycle.enabled``)."""
+    frame = result.to_frame("summary") if summary is None else summary
+    styles = plots.strategy_styles(result, lang)
+    header = "".join(
+        f"<th>{html.escape(text(key, lang))}</th>"
+        for key in ("col_strategy", *(c[0] for c in _CUSTOMER_COLUMNS))
+    )
+    rows = []
+    for style, (_, row) in zip(styles, frame.iterrows(), strict=True):
+        swatch = f'<span class="swatch" style="background:{style.color}"></span>'
+        cells = "".join(
+            f"<td>{_cell(row, key, digits, lang, scale)}</td>"
+            for _, key, digits, scale in _CUSTOMER_COLUMNS
+        )
+        rows.append(f"<tr><td>{swatch}{html.escape(style.label)}</td>{cells}</tr>")
+    return (
+        f'<div class="scroll" data-table="customers"><table><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f'<p class="note">{html.escape(text("customers_note", lang))}</p>'
+    )
+
+
+def customers_story(result: RunResult, *, lang: str = "en", summary: Any = None) -> str:
+    """Acquisition vs retention in words a student reads, with this run's numbers: how many
+    sample trials became customers (the strategy with most trials), and how many customers
+    the strategy with most customers kept, bought and was worth.
+
+    Examples
+    --------
+    >>> from simulator.config import load_scenario
+    >>> from simulator.engine.run import simulate
+    >>> s = load_scenario(None, ["lifecycle.enabled=true", "simulation.steps=5",
+    ...                          "simulation.replicates=3"])
+    >>> "became customers" in customers_story(simulate(s))
+    True
+    """
+    frame = (result.to_frame("summary") if summary is None else summary).reset_index(drop=True)
+    styles = plots.strategy_styles(result, lang)
+    name = lambda i: html.escape(term(styles[i].label, lang))  # noqa: E731
+    # a mean over runs has one decimal, unless it is whole (every run gave 100 samples)
+    fmt = lambda value, digits=1: number(  # noqa: E731
+        value, lang, 0 if float(value).is_integer() else digits
+    )
+    trials = frame["trials"].to_numpy(np.float64)
+    if (trials > 0).any():
+        i = int(np.argmax(trials))
+        row = frame.iloc[i]
+        acquisition = text(
+            "customers_acquisition",
+            lang,
+            strategy=name(i),
+            trials=fmt(row["trials"]),
+            converted=fmt(row["trial_customers"]),
+            rate=fmt(100 * row["trial_conversion_rate"]),
+            lost=fmt(row["trials"] - row["trial_customers"]),
+        )
+    else:
+        acquisition = text("customers_no_trials", lang)
+    i = int(np.argmax(frame["customers"].to_numpy(np.float64)))
+    row = frame.iloc[i]
+    retention = text(
+        "customers_retention",
+        lang,
+        strategy=name(i),
+        customers=fmt(row["customers"]),
+        active=fmt(row["active_customers"]),
+        days=number(float(result.days[-1]), lang, 0),
+        purchases=fmt(row["purchases"], 0),
+        revenue=fmt(row["revenue"], 0),
+        clv=fmt(row["clv"], 0),
+        cost=fmt(row["cost"], 0),
+        cac=fmt(row["customer_acquisition_cost"], 2),
+        replicates=result.strategies[0].replicates,
+    )
+    return (
+        f'<div class="answer" data-story="customers"><p>{acquisition}</p><p>{retention}</p></div>'
+    )
+
+
+def _customers_section(result: RunResult, lang: str, summary: Any) -> tuple[str, int]:
+    """HTML of the customers section (runs with ``lifecycle.enabled``) and its number of
+    figures; ``("", 0)`` for any other run. Its figures come first on the page, so the
+    first carries plotly.js."""
+    if not customers.has_customers(result):
+        return "", 0
+    figures = [
+        ("active_customers", customers.active_customers_curves(result, lang=lang)),
+        ("purchases", customers.purchases_per_step(result, lang=lang)),
+    ]
+    blocks = "".join(
+        f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>'
+        for index, (key, figure) in enumerate(figures)
+    )
+    section = (
+        f'<section data-section="customers">'
+        f"<h2>{html.escape(text('customers_section', lang))}</h2>"
+        f"{customers_story(result, lang=lang, summary=summary)}"
+        f"{customers_table(result, lang=lang, summary=summary)}{blocks}</section>"
+    )
+    return section, len(figures)
+
+
 def network_history(result: RunResult) -> Trace | None:
     """One run of the strategy with most adopters, person by person, for the picture.
 
@@ -267,12 +391,17 @@ def _spread_caption(history: Trace | None, people: int, lang: str) -> str:
 
 
 def _figure_blocks(
-    figures: list[tuple[str, Any]], history: Trace | None, people: int, lang: str
+    figures: list[tuple[str, Any]],
+    history: Trace | None,
+    people: int,
+    lang: str,
+    first_index: int = 0,
 ) -> list[str]:
     """HTML of the figures: a heading, then one ``<figure>`` each; the spread animation
-    under its own heading, with a caption."""
+    under its own heading, with a caption. ``first_index`` is the page's number of the
+    first (0: it carries plotly.js)."""
     blocks = []
-    for index, (key, figure) in enumerate(figures):
+    for index, (key, figure) in enumerate(figures, start=first_index):
         if key == "spread":
             caption = _spread_caption(history, people, lang)
             blocks.append(f"<h2>{html.escape(text('network_section', lang))}</h2>")
@@ -281,7 +410,7 @@ def _figure_blocks(
                 f"<figcaption>{html.escape(caption)}</figcaption></figure>"
             )
             continue
-        if index == 0:
+        if index == first_index:
             blocks.append(f"<h2>{html.escape(text('figures', lang))}</h2>")
         blocks.append(f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>')
     return blocks
@@ -332,7 +461,14 @@ def render_report(
     scenario = result.scenario
     title = html.escape(term(scenario.title, lang))
     setup = _setup(result, lang)
-    blocks = _figure_blocks(figures, history, scenario.population.size, lang)
+    customers_html, customer_figures = _customers_section(result, lang, summary)
+    blocks = _figure_blocks(
+        figures, history, scenario.population.size, lang, first_index=customer_figures
+    )
+    style = _STYLE + (_CUSTOMER_STYLE if customer_figures else "")
+    results_table = summary_table(result, lang=lang, summary=summary)
+    if customer_figures:
+        results_table = f'<div class="scroll">{results_table}</div>'
     provenance = {**result.provenance, **(extra_provenance or {})}
     page = f"""<!DOCTYPE html>
 <html lang="{lang}">
@@ -340,11 +476,11 @@ def render_report(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>{_STYLE}</style>
+<style>{style}</style>
 <script>{_ERROR_CATCHER % json.dumps(text("script_error", lang))}</script>
 </head>
 <body>
-<main data-figures="{len(figures)}">
+<main data-figures="{len(figures) + customer_figures}">
 <div id="wom-errors" role="alert"></div>
 <p class="kicker">{html.escape(text("report_title", lang))} · {html.escape(text("question", lang))}</p>
 <h1>{title}</h1>
@@ -352,8 +488,8 @@ def render_report(
 <h2>{html.escape(text("answer", lang))}</h2>
 <div class="answer">{answer(result, lang=lang, summary=summary)}</div>
 <h2>{html.escape(text("summary", lang))}</h2>
-{summary_table(result, lang=lang, summary=summary)}
-{"".join(blocks)}
+{results_table}
+{customers_html}{"".join(blocks)}
 <h2>{html.escape(text("config", lang))}</h2>
 <p class="note">{html.escape(text("config_caption", lang))}</p>
 <details><summary>{html.escape(text("show", lang))}</summary>

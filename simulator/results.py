@@ -33,6 +33,18 @@ LIFECYCLE_TOTALS = ("customers", "trials", "trial_customers", "revenue", "discou
 samples that tipped an adoption), trials that became customers, revenue (price x
 purchases, EUR) and every purchase's margin discounted to day 0 (EUR)."""
 
+LIFECYCLE_SPLITS = tuple(
+    f"{total}_by_{kind}"
+    for kind in ("source", "channel")
+    for total in ("customers", "revenue", "discounted_margin")
+)
+"""Totals of a run with ``lifecycle.enabled`` split by each customer's acquisition: by
+``source`` (replicates, source types), the source type of the exposure that tipped her
+adoption, in the order of :data:`simulator.config.SOURCE_TYPES`; by ``channel``
+(replicates, channels + 1), the channel of that exposure, last column organic. Each split
+adds up to its total (revenue and discounted margin exactly by source: the totals are
+the sums of those splits)."""
+
 
 def _frozen(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
@@ -61,7 +73,8 @@ class StrategyResult:
         Word-of-mouth messages sent between consumers (recommendations and complaints).
     lifecycle : mapping of str to arrays
         Empty unless ``lifecycle.enabled``; then the series :data:`LIFECYCLE_SERIES`
-        (replicates, steps + 1) and the totals :data:`LIFECYCLE_TOTALS` (replicates,).
+        (replicates, steps + 1), the totals :data:`LIFECYCLE_TOTALS` (replicates,) and
+        their splits by acquisition source and channel, :data:`LIFECYCLE_SPLITS`.
     """
 
     name: str
@@ -96,7 +109,7 @@ class StrategyResult:
             },
             lifecycle={
                 key: _frozen(arrays[key])
-                for key in LIFECYCLE_SERIES + LIFECYCLE_TOTALS
+                for key in LIFECYCLE_SERIES + LIFECYCLE_TOTALS + LIFECYCLE_SPLITS
                 if key in arrays
             },
         )

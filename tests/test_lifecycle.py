@@ -17,10 +17,10 @@ import pytest
 from simulator import config as cfg
 from simulator.cli import main
 from simulator.engine import lifecycle
-from simulator.engine.purchases import BAKERY
+from simulator.engine.purchases import BAKERY, Customers, draw_customers, simulate_customers
 from simulator.engine.run import simulate
-from simulator.metrics.tables import LIFECYCLE_RATIOS
-from simulator.results import LIFECYCLE_SERIES, LIFECYCLE_TOTALS
+from simulator.metrics.tables import LIFECYCLE_RATIOS, compare
+from simulator.results import LIFECYCLE_SERIES, LIFECYCLE_SPLITS, LIFECYCLE_TOTALS
 from tests.conftest import small_scenario
 
 Z_MAX = 3.0
@@ -89,7 +89,7 @@ def test_lifecycle_on_keeps_the_adoption_model() -> None:
         for name in a.series:
             assert np.array_equal(a.series[name], b.series[name]), name
         assert np.array_equal(a.cost, b.cost) and np.array_equal(a.by_source, b.by_source)
-        assert set(b.lifecycle) == {*LIFECYCLE_SERIES, *LIFECYCLE_TOTALS}
+        assert set(b.lifecycle) == {*LIFECYCLE_SERIES, *LIFECYCLE_TOTALS, *LIFECYCLE_SPLITS}
 
 
 # --------------------------------------------------------------------------- accounting
@@ -171,6 +171,155 @@ def test_lifecycle_rejects_a_margin_above_the_price() -> None:
     data = cfg.default_scenario().model_dump()
     data["lifecycle"] = {"enabled": True, "price": 1.0, "margin_per_purchase": 2.0}
     with pytest.raises(cfg.ConfigError, match="margin_per_purchase"):
+        cfg.validate_scenario(data)
+
+
+# --------------------------------------------------------------------------- acquisition
+
+
+def _column_sum(table: pd.DataFrame, metric: str) -> np.ndarray:
+    """Row sums of ``<metric>.<source>`` over every source type, in their fixed order."""
+    return np.column_stack([table[f"{metric}.{s}"] for s in cfg.SOURCE_TYPES]).sum(axis=1)
+
+
+def test_splits_by_acquisition_source_add_up_to_the_totals_in_every_replicate() -> None:
+    scenario = _with_lifecycle(small_scenario(replicates=8, steps=60), price=3.3)
+    table = simulate(scenario).to_frame("replicates")
+    assert table["clv"].sum() > 0 and (table["customers.word_of_mouth"] > 0).any()
+    for metric in ("customers", "revenue", "clv"):
+        parts = _column_sum(table, metric)
+        assert np.array_equal(parts, table[metric].to_numpy()), metric
+    # Each source's customers are exactly its adopters, but for free samples, whose
+    # customers are the trials that converted.
+    for source in cfg.SOURCE_TYPES:
+        customers = table[f"customers.{source}"]
+        if source == "free_sample":
+            assert (customers == table["trial_customers"]).all()
+        else:
+            assert (customers == table[f"tipped_by_{source}"]).all(), source
+        # Revenue is price x purchases; a source without customers has no value.
+        purchases = table[f"revenue.{source}"] / 3.3
+        assert np.allclose(purchases, purchases.round(), rtol=0, atol=1e-9), source
+        assert (table.loc[customers == 0, f"clv.{source}"] == 0).all(), source
+        assert (table[f"clv.{source}"] <= 1.5 * purchases + 1e-9).all(), source
+
+
+def test_splits_by_acquisition_channel_add_up_to_the_totals() -> None:
+    result = simulate(_with_lifecycle(small_scenario(replicates=4, steps=40)))
+    table = result.to_frame("replicates")
+    for strategy in result.strategies:
+        life = strategy.lifecycle
+        assert life["customers_by_channel"].shape == (4, len(strategy.channels) + 1)
+        assert np.array_equal(life["customers_by_channel"].sum(axis=1), life["customers"])
+        for split in ("revenue", "discounted_margin"):
+            total = life[split]
+            assert np.allclose(life[f"{split}_by_channel"].sum(axis=1), total, rtol=1e-12)
+        rows = table[table["strategy"] == strategy.name]
+        for index, channel in enumerate(strategy.channels):
+            by_channel = life["customers_by_channel"][:, index]
+            assert np.array_equal(rows[f"{channel}.customers"], by_channel)
+    # A strategy without the channel has none of its customers in a comparison.
+    paired = compare(result, "facebook_ads.clv", reference="word of mouth")
+    assert paired.set_index("strategy").loc["word of mouth", "difference"] == 0
+
+
+def _cohort_ledger(steps: int, multiplier: float, people: int) -> lifecycle.CustomerLedger:
+    """``people`` customers made on day 0 by one message each, half of them a friend's
+    (referred) and half a newspaper ad, run through ``steps`` days of the bakery preset:
+    the engine's own accounting with everything else equal."""
+    data = cfg.default_scenario().model_dump()
+    data["simulation"].update({"steps": steps, "replicates": 1, "block_size": 1})
+    data["lifecycle"] = {"enabled": True, "referred_dropout_multiplier": multiplier}
+    scenario = cfg.validate_scenario(data)
+    replicates = 10
+    size = people // replicates
+    ledger = lifecycle.CustomerLedger(scenario, 0, replicates, size, channels=0)
+    everyone = np.arange(replicates * size)
+    newspaper = cfg.SOURCE_TYPES.index("newspaper_ad")
+    source = np.where(everyone % 2 == 0, lifecycle.WORD_OF_MOUTH, newspaper).astype(np.int8)
+    organic = np.full(everyone.size, -1, np.int16)
+    ledger.adopt(everyone, np.ones(everyone.size, bool), source, organic)
+    for step in range(steps):
+        ledger.step(step)
+    return ledger
+
+
+def _referred_ratio(ledger: lifecycle.CustomerLedger) -> tuple[float, float]:
+    """CLV per referred customer over CLV per other customer, and its delta-method SE."""
+    referred = ledger.source == lifecycle.WORD_OF_MOUTH
+    mine, others = ledger.book.npv[referred], ledger.book.npv[~referred]
+    ratio = mine.mean() / others.mean()
+    relative = mine.var(ddof=1) / mine.size / mine.mean() ** 2
+    relative += others.var(ddof=1) / others.size / others.mean() ** 2
+    return ratio, ratio * math.sqrt(relative)
+
+
+def _expected_referred_ratio(days: int, multiplier: float, customers: int) -> tuple[float, float]:
+    """The BG/NBD value of that ratio: one cohort of bakery customers run with and
+    without the multiplier (the same customers, other purchases), and its paired SE."""
+    customer_rng, with_rng, without_rng = np.random.default_rng(20261201).spawn(3)
+    drawn = draw_customers(customers, BAKERY, rng=customer_rng)
+    referred = Customers(drawn.rate, drawn.dropout * np.float32(multiplier))
+    money = {"margin": 1.5, "discount_per_year": 0.10}
+    mine = simulate_customers(referred, days, 1.0, rng=with_rng, **money).npv
+    others = simulate_customers(drawn, days, 1.0, rng=without_rng, **money).npv
+    ratio = mine.mean() / others.mean()
+    spread = (mine - ratio * others).std(ddof=1)
+    return ratio, spread / math.sqrt(customers) / others.mean()
+
+
+def test_referred_customers_are_worth_what_the_multiplier_says() -> None:
+    """One year of the bakery preset, everything else equal (same day of acquisition).
+
+    Engine: 100,000 customers (10 replicates of 10,000, half of them referred); expected:
+    100,000 BG/NBD customers run with and without the 0.82 multiplier. The engine's
+    customers live from the start of day 1 to the end of day 364, 364 days, as the cohort;
+    the common discount of day 1 cancels in the ratio. Measured: engine 1.0987 +- 0.0062
+    (15.8 SE above 1), expected 1.0988 +- 0.0035, z -0.02. MODEL-REVIEW's target
+    [1.10, 1.25] is a calibration target, not tuned for: one year is just short of it.
+    """
+    steps = 365
+    ratio, se = _referred_ratio(_cohort_ledger(steps, 0.82, 100_000))
+    expected, expected_se = _expected_referred_ratio(steps - 1, 0.82, 100_000)
+    assert ratio > 1 + Z_MAX * se, f"referred customers are worth {ratio:.3f} times the others"
+    z = (ratio - expected) / math.hypot(se, expected_se)
+    assert abs(z) < Z_MAX, f"ratio {ratio:.4f} +- {se:.4f}, expected {expected:.4f}, z {z:.2f}"
+
+
+def test_a_multiplier_of_one_makes_referred_customers_like_the_others() -> None:
+    """100,000 customers as above, multiplier 1: the ratio is 1 within 3 SE."""
+    ratio, se = _referred_ratio(_cohort_ledger(365, 1.0, 100_000))
+    assert abs(ratio - 1) < Z_MAX * se, f"ratio {ratio:.4f} +- {se:.4f}"
+
+
+def test_the_multiplier_changes_only_what_referred_customers_are_worth() -> None:
+    """The default scenario over a year, 40 replicates, with and without the multiplier.
+
+    The same adopters and customers by source (common random numbers); referred customers,
+    about 1,400 of them over the five strategies, worth more per head (measured 1.13 times,
+    with acquisition days spread over the year; the same-day cohort test pins the size).
+    """
+    data = cfg.default_scenario().model_dump()
+    data["simulation"].update({"steps": 365, "replicates": 40})
+    base = cfg.validate_scenario(data)
+    on = simulate(_with_lifecycle(base)).strategies
+    off = simulate(_with_lifecycle(base, referred_dropout_multiplier=1.0)).strategies
+    referred = cfg.SOURCE_TYPES.index("word_of_mouth")
+    for a, b in zip(on, off, strict=True):
+        assert np.array_equal(a.series["adopters"], b.series["adopters"])
+        customers = a.lifecycle["customers_by_source"]
+        assert np.array_equal(customers, b.lifecycle["customers_by_source"])
+    value = [
+        sum(s.lifecycle["discounted_margin_by_source"][:, referred].sum() for s in run)
+        for run in (on, off)
+    ]
+    assert value[0] > 1.05 * value[1], f"referred customers' CLV {value[0]:.0f} vs {value[1]:.0f}"
+
+
+def test_lifecycle_rejects_a_negative_referred_multiplier() -> None:
+    data = cfg.default_scenario().model_dump()
+    data["lifecycle"] = {"enabled": True, "referred_dropout_multiplier": -0.5}
+    with pytest.raises(cfg.ConfigError, match="referred_dropout_multiplier"):
         cfg.validate_scenario(data)
 
 

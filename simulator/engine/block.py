@@ -99,7 +99,9 @@ class _Block:
         self.talking: deque[np.ndarray] = deque(maxlen=None if np.isinf(talk) else int(talk))
         self.memory = self._rule_memory(block)
         self.ledger = (
-            CustomerLedger(scenario, block, replicates, n) if scenario.lifecycle.enabled else None
+            CustomerLedger(scenario, block, replicates, n, channels=channels)
+            if scenario.lifecycle.enabled
+            else None
         )
 
     def _rule_memory(self, block: int) -> adoption.ThresholdMemory | adoption.BassContacts | None:
@@ -390,7 +392,7 @@ class _Block:
         satisfied = self.rng_outcome.random(new.size) < self.scenario.product.quality
         self.state[new] = np.where(satisfied, adoption.PROMOTER, adoption.DETRACTOR)
         if self.ledger is not None:  # a free sample makes a trial, not yet a customer
-            self.ledger.adopt(new, satisfied, source == FREE_SAMPLE)
+            self.ledger.adopt(new, satisfied, source, channel)
         rep = new // n
         self.counts["adopters"] += np.bincount(rep, minlength=reps)
         self.counts["promoters"] += np.bincount(rep[satisfied], minlength=reps)

@@ -7,7 +7,13 @@ In this first slice only the accounting of who is a customer changes: an adopter
 adoption was tipped by a free sample is a *trial*, and becomes a customer with
 probability ``trial_conversion_promoter`` (satisfied) or ``trial_conversion_detractor``
 (dissatisfied), satisfaction being the block's own draw; any other adopter is a customer
-at once. Word of mouth is untouched: a trialist who does not buy still talks with her
+at once. Each customer keeps her *acquisition source* (the source type of the exposure
+that tipped her adoption: free sample, word of mouth, each medium) and channel, so that
+customers, revenue and CLV can be split by them; the splits add up to the totals exactly
+(the totals are their sums). A customer whose adoption a friend's message tipped (source
+``word_of_mouth``) is *referred*: her drop-out probability after each purchase is
+``referred_dropout_multiplier`` times the one drawn for her (Schmitt, Skiera & Van den
+Bulte 2011; MODEL-REVIEW G1 and G6). Word of mouth is untouched: a trialist who does not buy still talks with her
 valence, exactly as every adopter does today.
 
 Customers buy on the purchase calendar of :mod:`simulator.engine.purchases` (BG/NBD), from
@@ -40,15 +46,23 @@ PRESETS: dict[str, BGNBD] = {"bakery": BAKERY, "cdnow": CDNOW}
 """The BG/NBD parameters behind ``lifecycle.preset``."""
 
 
-BYTES_PER_PERSON = 29
+BYTES_PER_PERSON = 32
 """The customer book per person and replicate: rate and drop-out (float32), next purchase
-time and discounted margin (float64), purchases (int32), active (bool)."""
+time and discounted margin (float64), purchases (int32), active (bool); acquisition
+source (int8) and channel (int16)."""
+
+SOURCES = len(cfg.SOURCE_TYPES)
+FREE_SAMPLE = cfg.SOURCE_TYPES.index("free_sample")
+WORD_OF_MOUTH = cfg.SOURCE_TYPES.index("word_of_mouth")
+"""A friend's message: the acquisition source of a referred customer."""
 
 
 class CustomerLedger:
     """Customers of one block of ``replicates`` x ``size`` people; private to the engine."""
 
-    def __init__(self, scenario: cfg.Scenario, block: int, replicates: int, size: int) -> None:
+    def __init__(
+        self, scenario: cfg.Scenario, block: int, replicates: int, size: int, *, channels: int
+    ) -> None:
         life = scenario.lifecycle
         seed = scenario.simulation.seed
         simulation = scenario.simulation
@@ -56,6 +70,7 @@ class CustomerLedger:
         self.model = PRESETS[life.preset]
         self.size = size
         self.reps = replicates
+        self.channels = channels  # column ``channels`` of the splits by channel: organic
         self.dt_days = simulation.step_days
         self.rng_trial = stream(seed, "lifecycle/trial", block)
         self.rng_customers = stream(seed, "lifecycle/customers", block)
@@ -76,14 +91,24 @@ class CustomerLedger:
         self.trials = np.zeros(replicates, np.int64)
         self.trial_customers = np.zeros(replicates, np.int64)
         self.purchases = np.zeros(replicates, np.int64)
-        self._joining: np.ndarray | None = None  # the step's new customers, until step()
+        # Read only at customers' slots: zeros cost nothing until written (calloc).
+        self.source = np.zeros(replicates * size, np.int8)
+        self.channel = np.zeros(replicates * size, np.int16)
+        self.customers_by_source = np.zeros((replicates, SOURCES), np.int64)
+        self.customers_by_channel = np.zeros((replicates, channels + 1), np.int64)
+        # The step's new customers with their source and channel, until step().
+        self._joining: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def adopt(self, new: np.ndarray, satisfied: np.ndarray, trial: np.ndarray) -> None:
+    def adopt(
+        self, new: np.ndarray, satisfied: np.ndarray, source: np.ndarray, channel: np.ndarray
+    ) -> None:
         """Count the step's adopters; trials (free samples) convert with their probability.
 
-        Activation waits for :meth:`step`, after this step's purchases are taken.
+        ``source`` and ``channel`` are those of each adopter's tipping exposure (channel
+        -1: organic). Activation waits for :meth:`step`, after this step's purchases.
         """
         n, reps = self.size, self.reps
+        trial = source == FREE_SAMPLE
         trialists = new[trial]
         if trialists.size:
             chance = np.where(
@@ -94,10 +119,10 @@ class CustomerLedger:
             bought = self.rng_trial.random(trialists.size) < chance
             self.trials += np.bincount(trialists // n, minlength=reps)
             self.trial_customers += np.bincount(trialists[bought] // n, minlength=reps)
-            joining = np.concatenate([new[~trial], trialists[bought]])
+            keep = np.concatenate([np.flatnonzero(~trial), np.flatnonzero(trial)[bought]])
+            self._joining = new[keep], source[keep], channel[keep]
         else:
-            joining = new
-        self._joining = joining
+            self._joining = new, source, channel
 
     def step(self, step: int) -> None:
         """Take the purchases due at ``step``, then activate the step's new customers."""
@@ -110,12 +135,29 @@ class CustomerLedger:
             dropped = buyers[~self.book.active[buyers]]
             self.active -= np.bincount(dropped // n, minlength=reps)
         joining, self._joining = self._joining, None
-        if joining is not None and joining.size:
-            self.customers += np.bincount(joining // n, minlength=reps)
-            self.active += np.bincount(joining // n, minlength=reps)
-            customers = draw_customers(joining.size, self.model, rng=self.rng_customers)
-            activate(self.book, joining, customers, self._next_start(step), rng=self.rng_purchases)
+        if joining is not None and joining[0].size:
+            people, source, channel = joining
+            self._acquire(people, source, channel)
+            customers = draw_customers(people.size, self.model, rng=self.rng_customers)
+            multiplier = self.life.referred_dropout_multiplier
+            if multiplier != 1.0:  # referred customers churn less (Schmitt et al. 2011)
+                referred = source == WORD_OF_MOUTH
+                lowered = customers.dropout[referred] * np.float32(multiplier)
+                customers.dropout[referred] = np.minimum(lowered, np.float32(1.0))
+            activate(self.book, people, customers, self._next_start(step), rng=self.rng_purchases)
         self.series["active_customers"][:, step + 1] = self.active
+
+    def _acquire(self, people: np.ndarray, source: np.ndarray, channel: np.ndarray) -> None:
+        """Count new customers, and keep each one's acquisition source and channel."""
+        n, reps = self.size, self.reps
+        rep = people // n
+        column = np.where(channel >= 0, channel, self.channels).astype(np.int16)
+        self.source[people] = source
+        self.channel[people] = column
+        self.customers += np.bincount(rep, minlength=reps)
+        self.active += np.bincount(rep, minlength=reps)
+        self.customers_by_source += _split(rep, source, SOURCES, reps)
+        self.customers_by_channel += _split(rep, column, self.channels + 1, reps)
 
     def _next_start(self, step: int) -> float:
         """The first instant of step ``step + 1``, in days, safe from rounding."""
@@ -133,14 +175,45 @@ class CustomerLedger:
         self.series["active_customers"][:, step + 2 :] = self.active[:, None]
 
     def outputs(self) -> dict[str, np.ndarray]:
-        n = self.size
-        slots = np.flatnonzero(self.book.npv)  # only buyers have a margin: O(buyers) weights
-        margin = np.bincount(slots // n, weights=self.book.npv[slots], minlength=self.reps)
+        """Series, totals and their splits by acquisition source and channel.
+
+        Revenue and discounted margin are summed by source first; the totals are the
+        sums of those splits, so the splits by source add up to them exactly.
+        """
+        reps, book = self.reps, self.book
+        slots = np.flatnonzero(book.purchases)  # only buyers have a margin: O(buyers) weights
+        rep = slots // self.size
+        purchases = book.purchases[slots].astype(np.float64)
+        margin = book.npv[slots]
+        splits: dict[str, np.ndarray] = {}
+        for kind, groups, count in (
+            ("source", self.source, SOURCES),
+            ("channel", self.channel, self.channels + 1),
+        ):
+            group = groups[slots]
+            bought = _split(rep, group, count, reps, purchases).astype(np.int64)
+            splits[f"customers_by_{kind}"] = getattr(self, f"customers_by_{kind}")
+            splits[f"revenue_by_{kind}"] = bought * self.life.price
+            splits[f"discounted_margin_by_{kind}"] = _split(rep, group, count, reps, margin)
         return {
             **self.series,
             "customers": self.customers,
             "trials": self.trials,
             "trial_customers": self.trial_customers,
-            "revenue": self.purchases * self.life.price,
-            "discounted_margin": margin,
+            "revenue": splits["revenue_by_source"].sum(axis=1),
+            "discounted_margin": splits["discounted_margin_by_source"].sum(axis=1),
+            **splits,
         }
+
+
+def _split(
+    rep: np.ndarray,
+    group: np.ndarray,
+    count: int,
+    reps: int,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """A (reps, count) table of the entries (or their ``weights``) by replicate and group."""
+    cells = rep * count + group.astype(np.int64)
+    table = np.bincount(cells, weights=weights, minlength=reps * count)
+    return table.reshape(reps, count)

@@ -69,13 +69,19 @@ def _lifecycle_metrics(result: StrategyResult) -> dict[str, np.ndarray]:
 
     ``clv`` is the sum over the replicate's customers of their margins discounted to day
     0; ``roi`` is ``(clv - cost) / cost``, NaN in a replicate that spent nothing.
+
+    Split by acquisition source (the source type of the exposure that tipped each
+    customer's adoption): ``customers.<source>``, ``revenue.<source>`` and ``clv.<source>``
+    for every source type, which add up to ``customers``, ``revenue`` and ``clv``. Split
+    by acquisition channel: ``<channel>.customers``, ``<channel>.revenue`` and
+    ``<channel>.clv``, as the other per-channel metrics; the rest are organic customers.
     """
     life = result.lifecycle
     cost = result.cost.sum(axis=1)
     clv = life["discounted_margin"]
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(cost > 0, (clv - cost) / cost, np.nan)
-    return {
+    values = {
         "customers": life["customers"],
         "trials": life["trials"],
         "trial_customers": life["trial_customers"],
@@ -85,6 +91,16 @@ def _lifecycle_metrics(result: StrategyResult) -> dict[str, np.ndarray]:
         "clv": clv,
         "roi": roi,
     }
+    splits = {"customers": "customers", "revenue": "revenue", "clv": "discounted_margin"}
+    for metric, total in splits.items():
+        by_source = life[f"{total}_by_source"]
+        for index, source in enumerate(SOURCE_TYPES):
+            values[f"{metric}.{source}"] = by_source[:, index]
+    for metric, total in splits.items():
+        by_channel = life[f"{total}_by_channel"]
+        for index, channel in enumerate(result.channels):
+            values[f"{channel}.{metric}"] = by_channel[:, index]
+    return values
 
 
 RATIOS = {
@@ -174,6 +190,9 @@ replicate, so they have no paired differences."""
 
 CHANNEL_METRICS = ("impressions", "reach", "cost", "adoptions")
 """Per-channel metrics, named ``<channel>.<metric>``."""
+
+LIFECYCLE_CHANNEL_METRICS = ("customers", "revenue", "clv")
+"""Per-channel metrics of runs with ``lifecycle.enabled``, named ``<channel>.<metric>``."""
 
 
 def comparable_metrics(result: RunResult) -> tuple[str, ...]:
@@ -328,8 +347,9 @@ def _metric_values(result: RunResult, strategy: StrategyResult) -> dict[str, np.
     """Per-replicate metrics, with 0 for the channels the strategy does not run."""
     values = replicate_metrics(strategy, result.days, result.scenario.product.margin)
     zeros = np.zeros(strategy.replicates)
+    per_channel = CHANNEL_METRICS + (LIFECYCLE_CHANNEL_METRICS if "customers" in values else ())
     for other in result.strategies:
         for channel in other.channels:
-            for name in CHANNEL_METRICS:
+            for name in per_channel:
                 values.setdefault(f"{channel}.{name}", zeros)
     return values

@@ -61,8 +61,24 @@ class Seeding(ChannelBase):
     )
     referral_reward: Money = Field(
         0.0,
-        description="EUR paid per adoption tipped by word of mouth (referral programme; "
-        "default 0: none) [assumption]",
+        description="EUR paid per adoption tipped by a member's message: the seeds are the "
+        "programme's members (referral programme; default 0: none) [assumption]",
+    )
+    talk_uplift_strong: float = Field(
+        0.1,
+        ge=0.0,
+        le=100.0,
+        description="under a referral reward, a member's contact probability on strong ties "
+        "(household, close friends) is multiplied by 1 + this: Ryu & Feick 2007, rewards raise "
+        "referral likelihood, less to strong ties; magnitude [assumption]",
+    )
+    talk_uplift_weak: float = Field(
+        0.5,
+        ge=0.0,
+        le=100.0,
+        description="under a referral reward, a member's contact probability on weak, online "
+        "and loaded ties and in well-mixed layers is multiplied by 1 + this: Ryu & Feick 2007, "
+        "rewards raise referral likelihood particularly to weak ties; magnitude [assumption]",
     )
 
 

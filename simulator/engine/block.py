@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -22,9 +23,17 @@ from simulator import config as cfg
 from simulator.engine import adoption
 from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
-from simulator.engine.messages import Exposures, sample_edges
+from simulator.engine.messages import (
+    Exposures,
+    sample_edges,
+    senders,
+    tag_senders,
+    untag,
+    uplift_edges,
+)
 from simulator.engine.prepare import LayerTable, PreparedStrategy
 from simulator.streams import stream
+from simulator.town.network import Tie
 
 ORGANIC_SOURCES = (
     cfg.SOURCE_TYPES.index("word_of_mouth"),
@@ -103,6 +112,29 @@ class _Block:
             if scenario.lifecycle.enabled
             else None
         )
+        self._referral_programme(block)
+
+    def _referral_programme(self, block: int) -> None:
+        """Members, senders and talk uplift, kept only when a referral reward is offered."""
+        programmes = [
+            plan.config
+            for plan in self.p.plans
+            if plan.referral_reward > 0 and isinstance(plan.config, cfg.Seeding)
+        ]
+        # Without a programme nothing is allocated or drawn: messages carry channel -1.
+        self.members: np.ndarray | None = None
+        if not programmes:
+            return
+        self.members = np.zeros(self.flat, bool)
+        self.tipped_by = np.zeros(0, np.int64)  # sender of each rule adopter, this step
+        self.referrals = np.zeros(self.reps, np.int64)  # adoptions tipped by a member
+        self.member_messages = np.zeros((self.reps, len(Tie)), np.int64)
+        # One programme in practice; with several, a member talks as the keenest would.
+        strong = max(c.talk_uplift_strong for c in programmes)
+        weak = max(c.talk_uplift_weak for c in programmes)
+        self.uplift = np.array([weak] * len(Tie))
+        self.uplift[Tie.STRONG] = strong
+        self.rng_referral = stream(self.scenario.simulation.seed, "referral_talk", block)
 
     def _rule_memory(self, block: int) -> adoption.ThresholdMemory | adoption.BassContacts | None:
         """What the rule keeps between steps (see :class:`simulator.engine.adoption.Step`)."""
@@ -184,6 +216,11 @@ class _Block:
             "direct": self.direct,
             "messages": self.messages,
             **(self.ledger.outputs() if self.ledger is not None else {}),
+            **(
+                {"referrals": self.referrals, "member_messages": self.member_messages}
+                if self.members is not None
+                else {}
+            ),
         }
 
     def step(self, step: int) -> None:
@@ -212,6 +249,9 @@ class _Block:
                 self.reference,
             ),
         )
+        if self.members is not None:  # the tipping message's sender, then plain channels
+            self.tipped_by = senders(decision.channel)
+            decision = replace(decision, channel=untag(decision.channel))
         self._apply(decision, forced)
         if self.ledger is not None:
             self.ledger.step(step)
@@ -230,6 +270,8 @@ class _Block:
             if delivery.forced.size:
                 forced.append((delivery.forced, plan.index))
                 self.reached[plan.index, delivery.forced] = True
+                if self.members is not None and plan.referral_reward > 0:
+                    self.members[delivery.forced] = True  # a referral programme's seeds
         return parts, forced
 
     # ----------------------------------------------------------------- word of mouth
@@ -256,19 +298,25 @@ class _Block:
     ) -> Exposures:
         n = self.size
         if table.well_mixed:
-            made = self.rng_talk.binomial(n - 1, probability, speakers.size)
-            owner = np.repeat(np.arange(speakers.size), made)
-            self.messages += np.bincount(speakers // n, weights=made, minlength=self.reps).astype(
-                np.int64
-            )
-            person = self.rng_talk.integers(0, n - 1, owner.size)
+            owner, person = self._well_mixed_contacts(speakers, probability, self.rng_talk)
+            if self.members is not None and valence > 0:
+                owner, person = self._well_mixed_uplift(
+                    self.members, speakers, probability, owner, person
+                )
             own = speakers[owner] % n
             person += person >= own  # anyone but oneself
             target = speakers[owner] - own + person
-            return Exposures.uniform(
+            exposures = Exposures.uniform(
                 target, table.well_mixed_strength, table.well_mixed_source, -1, valence
             )
+            if self.members is None:
+                return exposures
+            return replace(exposures, channel=tag_senders(speakers[owner]))
         edges, owner = sample_edges(table.indptr, speakers % n, probability, self.rng_talk)
+        if self.members is not None and valence > 0:
+            edges, owner = self._edge_uplift(
+                self.members, table, speakers, probability, edges, owner
+            )
         sender = speakers[owner]
         replicate = sender // n
         self.messages += np.bincount(replicate, minlength=self.reps)
@@ -276,9 +324,73 @@ class _Block:
             replicate * n + table.indices[edges],
             table.strength(edges),
             table.source(edges),
-            np.full(edges.size, -1, np.int16),
+            np.full(edges.size, -1, np.int16) if self.members is None else tag_senders(sender),
             np.full(edges.size, valence, np.int8),
         )
+
+    def _well_mixed_contacts(
+        self, speakers: np.ndarray, probability: float, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Contacts in a well-mixed layer: each speaker's position, and a person below n - 1."""
+        made = rng.binomial(self.size - 1, probability, speakers.size)
+        self.messages += np.bincount(
+            speakers // self.size, weights=made, minlength=self.reps
+        ).astype(np.int64)
+        owner = np.repeat(np.arange(speakers.size), made)
+        return owner, rng.integers(0, self.size - 1, owner.size)
+
+    def _well_mixed_uplift(
+        self,
+        members: np.ndarray,
+        speakers: np.ndarray,
+        probability: float,
+        owner: np.ndarray,
+        person: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Members' extra contacts in a well-mixed layer (weak ties: x (1 + u_weak))."""
+        positions = np.flatnonzero(members[speakers])
+        extra = min(1.0, probability * float(self.uplift[Tie.EXTERNAL]))
+        if positions.size and extra > 0:
+            more, whom = self._well_mixed_contacts(speakers[positions], extra, self.rng_referral)
+            owner, person = np.concatenate([owner, positions[more]]), np.concatenate([person, whom])
+        by_member = owner[members[speakers[owner]]]
+        np.add.at(self.member_messages, (speakers[by_member] // self.size, int(Tie.EXTERNAL)), 1)
+        return owner, person
+
+    def _edge_uplift(
+        self,
+        members: np.ndarray,
+        table: LayerTable,
+        speakers: np.ndarray,
+        probability: float,
+        edges: np.ndarray,
+        owner: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Members' extra contacts along edges (see :func:`uplift_edges`), counted by tie."""
+        member = members[speakers]
+        positions = np.flatnonzero(member)
+        if positions.size:
+            more, whose = uplift_edges(
+                table.indptr,
+                table.tie,
+                speakers[positions] % self.size,
+                probability,
+                self.uplift,
+                self.rng_referral,
+            )
+            whose = positions[whose]
+            edge_count = table.indices.size  # an edge and a replicate name one contact
+            made = (speakers[owner] // self.size) * edge_count + edges
+            fresh = ~np.isin((speakers[whose] // self.size) * edge_count + more, made)
+            edges = np.concatenate([edges, more[fresh]])
+            owner = np.concatenate([owner, whose[fresh]])
+        by_member = member[owner]
+        np.add.at(
+            self.member_messages,
+            (speakers[owner[by_member]] // self.size, table.tie[edges[by_member]]),
+            1,
+        )
+        return edges, owner
 
     def _update_bass_share(self) -> None:
         """Add talkers who start, and remove those who stop, from the bass share."""
@@ -351,13 +463,13 @@ class _Block:
 
     def _apply(self, decision: adoption.Decision, forced: Forced) -> None:
         """Record the step's rejecters and adopters, and who talks next step."""
-        new, source, channel = self._with_seeds(decision, forced)
+        new, source, channel, sender = self._with_seeds(decision, forced)
         rejecters = decision.rejecters
         if rejecters.size:
             self.state[rejecters] = adoption.REJECTER
             self.counts["rejecters"] += np.bincount(rejecters // self.size, minlength=self.reps)
         if new.size:
-            self._adopt(new, source, channel)
+            self._adopt(new, source, channel, sender)
         leaving = (
             self.talking[0]
             if (self.talking.maxlen is not None and len(self.talking) == self.talking.maxlen)
@@ -369,20 +481,27 @@ class _Block:
 
     def _with_seeds(
         self, decision: adoption.Decision, forced: Forced
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The rule's adopters, then the seeds who had not adopted: people, source, channel."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """The rule's adopters, then the seeds who had not adopted: people, source, channel
+        and, when a referral programme runs, the tipping message's sender (-1 for none)."""
         adopters = [decision.adopters]
         sources = [decision.source]
         channels = [decision.channel]
+        sent = [self.tipped_by] if self.members is not None else []
         for seeds, index in forced:
             seeds = np.unique(seeds[self.state[seeds] < adoption.PROMOTER])
             seeds = np.setdiff1d(seeds, decision.adopters, assume_unique=True)
             adopters.append(seeds)
             sources.append(np.full(seeds.size, FREE_SAMPLE, np.int8))
             channels.append(np.full(seeds.size, index, np.int16))
-        return np.concatenate(adopters), np.concatenate(sources), np.concatenate(channels)
+            if sent:
+                sent.append(np.full(seeds.size, -1, np.int64))
+        sender = np.concatenate(sent) if sent else None
+        return np.concatenate(adopters), np.concatenate(sources), np.concatenate(channels), sender
 
-    def _adopt(self, new: np.ndarray, source: np.ndarray, channel: np.ndarray) -> None:
+    def _adopt(
+        self, new: np.ndarray, source: np.ndarray, channel: np.ndarray, sender: np.ndarray | None
+    ) -> None:
         reps = self.reps
         n = self.size
         self._mark_aware(new)
@@ -402,13 +521,16 @@ class _Block:
         np.add.at(self.by_channel, (rep, column), 1)
         organic = (source == ORGANIC_SOURCES[0]) | (source == ORGANIC_SOURCES[1])
         self.direct += np.bincount(rep[(channel >= 0) & ~organic], minlength=reps)
-        self._pay_referrals(rep[(channel < 0) & organic])
+        if sender is not None and self.members is not None:
+            spoken = sender >= 0
+            self._pay_referrals(rep[spoken][self.members[sender[spoken]]])
 
-    def _pay_referrals(self, organic_rep: np.ndarray) -> None:
-        """Referral programmes pay a reward per adoption tipped by word of mouth."""
-        if organic_rep.size == 0:
+    def _pay_referrals(self, referred_rep: np.ndarray) -> None:
+        """Referral programmes pay a reward per adoption tipped by a member's message."""
+        if referred_rep.size == 0:
             return
-        count = np.bincount(organic_rep, minlength=self.reps)
+        count = np.bincount(referred_rep, minlength=self.reps)
+        self.referrals += count
         for plan in self.p.plans:
             if plan.referral_reward > 0:
                 left = plan.config.budget - self.cost[:, plan.index]

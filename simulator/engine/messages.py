@@ -19,6 +19,12 @@ class Exposures:
     ``target`` is a flat index ``replicate * size + person``; ``strength`` is trust x
     persuasion (the adoption rule multiplies by the receiver's interest); ``channel`` is the
     channel's index, or -1 for organic word of mouth; ``valence`` is +1 or -1.
+
+    When the engine tracks senders (a referral programme runs), a word-of-mouth message's
+    ``channel`` is ``-2 - sender`` instead of -1, ``sender`` being the speaker's flat index
+    (see :func:`tag_senders`). The adoption rules copy the tipping message's ``channel`` into
+    their decision untouched, so the sender of every adoption is known without another array
+    per message, and without any work or memory when no programme runs.
     """
 
     target: np.ndarray
@@ -26,6 +32,11 @@ class Exposures:
     source: np.ndarray
     channel: np.ndarray
     valence: np.ndarray
+
+    @property
+    def sender(self) -> np.ndarray:
+        """Each message's speaker (flat index), or -1 for paid media and untracked talk."""
+        return senders(self.channel)
 
     @staticmethod
     def empty() -> Exposures:
@@ -63,6 +74,37 @@ class Exposures:
                 for f in Exposures.__dataclass_fields__
             )
         )
+
+
+WORD_OF_MOUTH = -1
+"""The ``channel`` of an organic word-of-mouth message whose sender is not tracked."""
+
+
+def tag_senders(sender: np.ndarray) -> np.ndarray:
+    """The ``channel`` values of word-of-mouth messages from ``sender`` (flat indices).
+
+    Examples
+    --------
+    >>> tag_senders(np.array([0, 7])).tolist(), senders(np.array([3, -1, -2, -9])).tolist()
+    ([-2, -9], [-1, -1, 0, 7])
+    """
+    return -2 - sender.astype(np.int64, copy=False)
+
+
+def senders(channel: np.ndarray) -> np.ndarray:
+    """The sender (flat index) coded in ``channel`` values; -1 where there is none."""
+    return np.where(channel <= -2, -2 - channel.astype(np.int64, copy=False), -1)
+
+
+def untag(channel: np.ndarray) -> np.ndarray:
+    """``channel`` values with every word-of-mouth message back at -1 (int16).
+
+    Examples
+    --------
+    >>> untag(np.array([3, -1, -2, -9])).tolist()
+    [3, -1, -1, -1]
+    """
+    return np.maximum(channel, WORD_OF_MOUTH).astype(np.int16)
 
 
 def sample_edges(
@@ -125,3 +167,41 @@ def bernoulli_positions(total: int, probability: float, rng: np.random.Generator
         parts.append(positions)
     positions = np.concatenate(parts) if len(parts) > 1 else positions
     return positions[: np.searchsorted(positions, total)]
+
+
+def uplift_edges(
+    indptr: np.ndarray,
+    tie: np.ndarray,
+    speakers: np.ndarray,
+    probability: float,
+    uplift_by_tie: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Extra contacts that raise an edge's chance from ``p`` to ``min(1, p (1 + u_tie))``.
+
+    Drawn independently of the contacts already made, with ``q = p u / (1 - p)`` per edge,
+    so that an edge is used by either draw with probability ``p + q (1 - p) = p (1 + u)``;
+    the caller drops the edges both draws kept. One geometric pass at the largest ``q``,
+    then thinning by tie kind: O(edges kept). Returns edges and owners as
+    :func:`sample_edges`.
+
+    Examples
+    --------
+    >>> indptr, tie = np.array([0, 2]), np.array([0, 1])
+    >>> edges, owner = uplift_edges(
+    ...     indptr, tie, np.array([0]), 0.5, np.array([0.0, 1.0]), np.random.default_rng(0)
+    ... )
+    >>> edges.tolist()  # q = 0 on the strong tie, 1 on the weak one
+    [1]
+    """
+    if probability >= 1 or probability <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    extra = np.minimum(probability * uplift_by_tie / (1.0 - probability), 1.0)
+    top = float(extra.max())
+    if top <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    edges, owner = sample_edges(indptr, speakers, top, rng)
+    if extra.min() < top:
+        keep = rng.random(edges.size) * top < extra[tie[edges]]
+        edges, owner = edges[keep], owner[keep]
+    return edges, owner

@@ -43,13 +43,18 @@ class ThresholdRule(Parameters):
 class BassRule(Parameters):
     """Hazard h = p + q x (trust-weighted share of talking adopters among contacts).
 
-    P(adopt in a step) = 1 - exp(-h dt). On a well_mixed layer with talk_steps = inf it
-    converges to Bass (1969) as dt -> 0; with dt = 1 it follows the discrete hazard map.
+    p and q are rates per year whatever ``simulation.time_unit`` is, as Bass (1969) and
+    the meta-analyses publish them. P(adopt in a step) = 1 - exp(-h x step_years), with
+    step_years = simulation.step_days / 365.25 (1/365.25 for one-day steps, exactly dt
+    for yearly ones). On a well_mixed layer with talk_steps = inf it converges to
+    Bass (1969) as the step shrinks; with one-year steps it follows the discrete hazard map.
     """
 
     kind: Literal["bass"] = "bass"
-    p: NonNegative = _cited(cal.BASS_P, "external influence per time_unit")
-    q: NonNegative = _cited(cal.BASS_Q, "imitation per time_unit")
+    p: NonNegative = _cited(
+        cal.BASS_P, "external influence per year (converted by the step length)"
+    )
+    q: NonNegative = _cited(cal.BASS_Q, "imitation per year (converted by the step length)")
 
 
 Adoption = Annotated[IndependentRule | ThresholdRule | BassRule, Field(discriminator="kind")]

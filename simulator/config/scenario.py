@@ -43,7 +43,7 @@ class Simulation(Parameters):
         description="length of one step, in time_unit (default one day) [assumption]",
     )
     time_unit: Literal["day", "week", "month", "year"] = Field(
-        "day", description="unit of dt and of the bass rule's p and q"
+        "day", description="unit of dt (the bass rule's p and q stay per year)"
     )
     replicates: int = Field(40, ge=1, le=1_000_000, description="replicates per strategy")
     block_size: int = Field(

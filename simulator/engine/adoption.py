@@ -9,7 +9,7 @@ linear threshold model, ``bass`` to the Bass (1969) model on a well-mixed popula
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,15 @@ UNAWARE, AWARE, REJECTER, PROMOTER, DETRACTOR = 0, 1, 2, 3, 4
 
 BACKGROUND = SOURCE_TYPES.index("background")
 WORD_OF_MOUTH = SOURCE_TYPES.index("word_of_mouth")
+
+YEARS_PER_UNIT: dict[str, float] = {
+    "day": 1.0 / 365.25,
+    "week": 7.0 / 365.25,
+    "month": 1.0 / 12.0,
+    "year": 1.0,
+}
+"""Years in one :attr:`simulator.config.Simulation.time_unit` (365.25 days a year, as in
+:attr:`~simulator.config.Simulation.step_days`); the bass rule's p and q are per year."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +186,7 @@ def bass(
 ) -> Decision:
     """Hazard h = p + q x share; P(adopt) = 1 - exp(-h dt) x prod(1 - p_e) over exposures.
 
+    ``p`` and ``q`` are rates per year and ``dt`` is the step length in years.
     ``share`` is the trust-weighted share of talking adopters among each person's contacts
     (negative word of mouth already subtracted). Exposures from channels add their own
     independent chances p_e = strength x interest. The tipping source is drawn in
@@ -234,6 +244,7 @@ def bass_by_counts(
     independent events: a Binomial(open_r, 1 - exp(-h_r dt)) count of people drawn
     uniformly among the open, and each exposed person's own channel chances. The tipping
     source is then drawn in proportion to each part's hazard, as in :func:`bass`.
+    ``p`` and ``q`` are rates per year and ``dt`` is the step length in years.
 
     Examples
     --------
@@ -342,6 +353,8 @@ class Step:
     ``open_count`` per replicate (people who can still adopt). ``memory`` is the rule's
     own: :class:`ThresholdMemory` for ``threshold``, :class:`BassContacts` for ``bass``.
     ``reference`` asks for the reference draws the fast paths are tested against.
+    ``dt`` is in ``time_unit`` (the simulation's); :attr:`step_years` is the same length
+    in years, the unit of the bass rule's p and q.
     """
 
     exposures: Exposures
@@ -353,6 +366,13 @@ class Step:
     memory: ThresholdMemory | BassContacts | None
     rng: np.random.Generator
     reference: bool = False
+    time_unit: str = field(kw_only=True)
+
+    @property
+    def step_years(self) -> float:
+        """Length of one step in years."""
+        # "year" multiplies by exactly 1.0, so yearly scenarios keep their bytes.
+        return self.dt * YEARS_PER_UNIT[self.time_unit]
 
 
 def _independent_rule(rule: cfg.IndependentRule, step: Step) -> Decision:
@@ -383,6 +403,8 @@ def _threshold_rule(rule: cfg.ThresholdRule, step: Step) -> Decision:
 
 
 def _bass_rule(rule: cfg.BassRule, step: Step) -> Decision:
+    # p and q are per year whatever the step: the hazard of one step is (p + q x share)
+    # times the step length in years.
     contacts = step.memory
     if not isinstance(contacts, BassContacts):
         raise TypeError(f"the bass rule needs BassContacts, got {contacts!r}")
@@ -397,14 +419,21 @@ def _bass_rule(rule: cfg.BassRule, step: Step) -> Decision:
             share,
             rule.p,
             rule.q,
-            step.dt,
+            step.step_years,
             rng=step.rng,
         )
     size, replicates = step.interest.size, step.open_count.size
     share = contacts.numerator + np.repeat(contacts.well_mixed, size)
     share = np.clip(share / np.tile(np.maximum(contacts.denominator, 1e-300), replicates), 0.0, 1.0)
     return bass(
-        step.exposures, step.state, step.interest, share, rule.p, rule.q, step.dt, rng=step.rng
+        step.exposures,
+        step.state,
+        step.interest,
+        share,
+        rule.p,
+        rule.q,
+        step.step_years,
+        rng=step.rng,
     )
 
 

@@ -247,6 +247,7 @@ class _Block:
                 self.memory,
                 self.rng_adopt,
                 self.reference,
+                time_unit=self.scenario.simulation.time_unit,
             ),
         )
         if self.members is not None:  # the tipping message's sender, then plain channels

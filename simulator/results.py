@@ -24,14 +24,30 @@ if TYPE_CHECKING:
 
 SERIES = ("aware", "adopters", "promoters", "detractors", "rejecters")
 
-LIFECYCLE_SERIES = ("active_customers", "purchases")
+LIFECYCLE_SERIES = ("active_customers", "purchases", "margin")
 """Per-step series of a run with ``lifecycle.enabled``: customers alive after each step
-(column 0: before the first) and purchases made in each step (column 0 is 0)."""
+(column 0: before the first), purchases made in each step (column 0 is 0) and the
+margin of those purchases discounted to day 0 (float EUR; its sum over the steps is
+``discounted_margin`` up to rounding)."""
 
-LIFECYCLE_TOTALS = ("customers", "trials", "trial_customers", "revenue", "discounted_margin")
+LIFECYCLE_TOTALS = (
+    "customers",
+    "trials",
+    "trial_customers",
+    "revenue",
+    "discounted_margin",
+    "margin_total",
+    "cohort_customers",
+    "cohort_retained",
+)
 """Per-replicate totals of a run with ``lifecycle.enabled``: customers ever, trials (free
 samples that tipped an adoption), trials that became customers, revenue (price x
-purchases, EUR) and every purchase's margin discounted to day 0 (EUR)."""
+purchases, EUR), every purchase's margin discounted to day 0 (EUR) and undiscounted
+(``margin_per_purchase`` x purchases, EUR); the retention
+cohort, customers first counted in a series column of day <= 30 (``COHORT_DAYS`` of
+:mod:`simulator.engine.lifecycle`), and those of them still active (not dropped out) in
+the column of day 90 (``RETENTION_DAYS``), or the last column if the horizon is
+shorter."""
 
 LIFECYCLE_SPLITS = tuple(
     f"{total}_by_{kind}"

@@ -35,6 +35,7 @@ from simulator.engine.purchases import (
     BGNBD,
     CDNOW,
     CustomerBook,
+    PurchaseCalendar,
     activate,
     buy,
     draw_customers,
@@ -46,15 +47,42 @@ PRESETS: dict[str, BGNBD] = {"bakery": BAKERY, "cdnow": CDNOW}
 """The BG/NBD parameters behind ``lifecycle.preset``."""
 
 
-BYTES_PER_PERSON = 32
+BYTES_PER_PERSON = 36
 """The customer book per person and replicate: rate and drop-out (float32), next purchase
 time and discounted margin (float64), purchases (int32), active (bool); acquisition
-source (int8) and channel (int16)."""
+source (int8), channel (int16) and series column of acquisition (int32)."""
+
+COHORT_DAYS = 30.0
+"""The retention cohort: customers acquired by the end of this day (series column)."""
+
+RETENTION_DAYS = 90.0
+"""The day at which the cohort's retention is measured (or the horizon, if shorter)."""
 
 SOURCES = len(cfg.SOURCE_TYPES)
 FREE_SAMPLE = cfg.SOURCE_TYPES.index("free_sample")
 WORD_OF_MOUTH = cfg.SOURCE_TYPES.index("word_of_mouth")
 """A friend's message: the acquisition source of a referred customer."""
+
+
+class _MarginCalendar(PurchaseCalendar):
+    """The book's calendar, which keeps the discounted margin of the slots it hands out.
+
+    :func:`~simulator.engine.purchases.buy` takes a step's due slots from the calendar
+    before it adds their margins; every later round of the step is a subset of them. So
+    the step's discounted margin is ``npv[slots] - before``, gathered over the step's
+    buyers only (O(purchases)), with no copy of ``npv`` per person.
+    """
+
+    def __init__(self, npv: np.ndarray, window: int) -> None:
+        super().__init__(window)
+        self.npv = npv
+        self.slots = np.zeros(0, np.int64)
+        self.before = np.zeros(0, np.float64)
+
+    def due(self, step: int) -> np.ndarray:
+        slots = super().due(step)
+        self.slots, self.before = slots, self.npv[slots]
+        return slots
 
 
 class CustomerLedger:
@@ -82,10 +110,19 @@ class CustomerLedger:
             margin=life.margin_per_purchase,
             discount_per_year=life.discount_per_year,
         )
+        self.calendar = _MarginCalendar(self.book.npv, self.book.calendar.window)
+        self.book.calendar = self.calendar  # nothing is filed yet: a like-for-like swap
         steps = simulation.steps
         self.series = {
-            name: np.zeros((replicates, steps + 1), np.int32) for name in LIFECYCLE_SERIES
+            name: np.zeros((replicates, steps + 1), np.float64 if name == "margin" else np.int32)
+            for name in LIFECYCLE_SERIES
         }
+        # Retention: the cohort is the customers of series columns 1..cohort_column (day
+        # <= COHORT_DAYS); their active flags are counted at retention_column.
+        self.cohort_column = int(math.floor(COHORT_DAYS / self.dt_days + 1e-9))
+        self.retention_column = min(steps, int(math.ceil(RETENTION_DAYS / self.dt_days - 1e-9)))
+        self._cohort: list[np.ndarray] = []
+        self.cohort_retained: np.ndarray | None = None
         self.active = np.zeros(replicates, np.int64)
         self.customers = np.zeros(replicates, np.int64)
         self.trials = np.zeros(replicates, np.int64)
@@ -94,6 +131,7 @@ class CustomerLedger:
         # Read only at customers' slots: zeros cost nothing until written (calloc).
         self.source = np.zeros(replicates * size, np.int8)
         self.channel = np.zeros(replicates * size, np.int16)
+        self.joined = np.zeros(replicates * size, np.int32)  # series column; 0: never
         self.customers_by_source = np.zeros((replicates, SOURCES), np.int64)
         self.customers_by_channel = np.zeros((replicates, channels + 1), np.int64)
         # The step's new customers with their source and channel, until step().
@@ -131,6 +169,11 @@ class CustomerLedger:
         if bought.size:
             self.series["purchases"][:, step + 1] = np.bincount(bought // n, minlength=reps)
             self.purchases += self.series["purchases"][:, step + 1]
+            first = self.calendar.slots  # each buyer once: later rounds are subsets
+            gain = self.book.npv[first] - self.calendar.before
+            self.series["margin"][:, step + 1] = np.bincount(
+                first // n, weights=gain, minlength=reps
+            )
             buyers = np.unique(bought)
             dropped = buyers[~self.book.active[buyers]]
             self.active -= np.bincount(dropped // n, minlength=reps)
@@ -138,6 +181,9 @@ class CustomerLedger:
         if joining is not None and joining[0].size:
             people, source, channel = joining
             self._acquire(people, source, channel)
+            self.joined[people] = step + 1
+            if step + 1 <= self.cohort_column:
+                self._cohort.append(people)
             customers = draw_customers(people.size, self.model, rng=self.rng_customers)
             multiplier = self.life.referred_dropout_multiplier
             if multiplier != 1.0:  # referred customers churn less (Schmitt et al. 2011)
@@ -146,6 +192,16 @@ class CustomerLedger:
                 customers.dropout[referred] = np.minimum(lowered, np.float32(1.0))
             activate(self.book, people, customers, self._next_start(step), rng=self.rng_purchases)
         self.series["active_customers"][:, step + 1] = self.active
+        if step + 1 == self.retention_column:
+            self.cohort_retained = self._count_retained()
+
+    def _count_retained(self) -> np.ndarray:
+        """Cohort customers active now, per replicate: O(cohort)."""
+        if not self._cohort:
+            return np.zeros(self.reps, np.int64)
+        cohort = np.concatenate(self._cohort)
+        kept = cohort[self.book.active[cohort]]
+        return np.bincount(kept // self.size, minlength=self.reps).astype(np.int64)
 
     def _acquire(self, people: np.ndarray, source: np.ndarray, channel: np.ndarray) -> None:
         """Count new customers, and keep each one's acquisition source and channel."""
@@ -181,6 +237,12 @@ class CustomerLedger:
         sums of those splits, so the splits by source add up to them exactly.
         """
         reps, book = self.reps, self.book
+        cohort = sum(
+            (np.bincount(c // self.size, minlength=reps) for c in self._cohort),
+            np.zeros(reps, np.int64),
+        )
+        # A block that ended early (quiet) changes nothing after: count now.
+        retained = self._count_retained() if self.cohort_retained is None else self.cohort_retained
         slots = np.flatnonzero(book.purchases)  # only buyers have a margin: O(buyers) weights
         rep = slots // self.size
         purchases = book.purchases[slots].astype(np.float64)
@@ -202,6 +264,9 @@ class CustomerLedger:
             "trial_customers": self.trial_customers,
             "revenue": splits["revenue_by_source"].sum(axis=1),
             "discounted_margin": splits["discounted_margin_by_source"].sum(axis=1),
+            "margin_total": self.purchases * self.life.margin_per_purchase,
+            "cohort_customers": cohort,
+            "cohort_retained": retained,
             **splits,
         }
 

@@ -61,7 +61,67 @@ def replicate_metrics(result: StrategyResult, days: np.ndarray, margin: float = 
         values["profit"] = margin * series["adopters"][:, -1] - result.cost.sum(axis=1)
     if result.lifecycle:
         values.update(_lifecycle_metrics(result))
+        values.update(_money_metrics(result, days))
     return values
+
+
+def payback_days(margin: np.ndarray, cost: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """The first day on which each replicate's cumulative discounted margin reaches its cost.
+
+    ``margin`` is the per-step series (replicates, steps + 1) and ``cost`` the replicate's
+    whole spend. NaN where the cumulative margin never reaches the cost within the horizon,
+    and where nothing was spent (no cost to pay back).
+
+    Examples
+    --------
+    >>> margin = np.array([[0.0, 4, 4, 4], [0.0, 1, 1, 1], [0.0, 1, 0, 0]])
+    >>> payback_days(margin, np.array([8.0, 5.0, 0.0]), np.arange(4.0)).tolist()
+    [2.0, nan, nan]
+    """
+    reached = np.cumsum(margin, axis=1) >= cost[:, None]
+    out = days[np.argmax(reached, axis=1)].astype(np.float64)
+    out[~reached.any(axis=1) | (cost <= 0)] = np.nan
+    return out
+
+
+def _money_metrics(result: StrategyResult, days: np.ndarray) -> dict[str, np.ndarray]:
+    """Profit, payback and cohort retention, per replicate (``lifecycle.enabled``).
+
+    ``profit`` is ``clv - cost`` (discounted margin minus the strategy's whole spend, EUR);
+    with the lifecycle on it replaces the first-adoption ``profit`` (``product.margin`` x
+    adopters - cost), since the unit of account is then the customer. ``margin_total`` is
+    the undiscounted margin, ``lifecycle.margin_per_purchase`` x purchases.
+
+    ``payback_days`` is :func:`payback_days` of the per-step ``margin`` series against the
+    whole spend (as if all of it were paid on day 0, which a campaign spread over weeks is
+    not: a conservative payback). It is NaN in a replicate that never pays back within the
+    horizon or spent nothing, so its summary mean and interval are over the replicates that
+    did pay back only: a mean *conditional on paying back*, shorter than the payback of the
+    strategy as a whole when some replicates never pay back. Read it with
+    ``paid_back_share``: 1 in a replicate that paid back, 0 in one that did not (NaN where
+    nothing was spent), whose mean is the share of replicates that paid back.
+
+    ``retention_90d`` is the share of the retention cohort (customers acquired by day 30)
+    still active (not dropped out) on day 90, or at the horizon if it is shorter
+    (``cohort_retained / cohort_customers``; NaN with an empty cohort, and so left out of
+    the summary mean). Under BG/NBD drop-out is latent: a customer counts as active until
+    the purchase after which she drops out.
+    """
+    life = result.lifecycle
+    cost = result.cost.sum(axis=1).astype(np.float64)
+    payback = payback_days(life["margin"], cost, days)
+    paid = np.where(cost > 0, np.isfinite(payback).astype(np.float64), np.nan)
+    cohort = life["cohort_customers"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        retention = np.where(cohort > 0, life["cohort_retained"] / cohort, np.nan)
+    return {
+        "profit": life["discounted_margin"] - cost,
+        "margin_total": life["margin_total"],
+        "payback_days": payback,
+        "paid_back_share": paid,
+        "cohort_customers": cohort,
+        "retention_90d": retention,
+    }
 
 
 def _lifecycle_metrics(result: StrategyResult) -> dict[str, np.ndarray]:

@@ -1,8 +1,8 @@
 """Referral programmes: rewards only for adoptions a member's message tipped, and members talk more.
 
 MODEL-REVIEW G6. The seeds of a seeding channel with ``referral_reward > 0`` are members;
-the sender of each adoption's tipping message is carried by the exposures' ``channel``
-(:func:`simulator.engine.messages.tag_senders`).
+the rule's decision names each adoption's tipping message, whose sender the exposures carry
+(:meth:`simulator.engine.messages.Exposures.senders_of`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import pytest
 
 from simulator import config as cfg
 from simulator.engine import adoption, block
-from simulator.engine.messages import senders
 from simulator.engine.prepare import prepare
 from simulator.engine.run import simulate
 from simulator.town.network import Tie
@@ -40,13 +39,14 @@ def _scenario(referral: dict[str, Any], *others: str, **simulation: Any) -> cfg.
 def _run_recording(
     scenario: cfg.Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[list[dict[str, np.ndarray]], list[np.ndarray]]:
-    """Every block's outputs, and every step's tagged decision channels with their adopters."""
+    """Every block's outputs, and every step's adopters with their tipping message's sender."""
     recorded: list[np.ndarray] = []
     rule = adoption.RULES[scenario.adoption.kind]
 
     def recording(config: Any, step: adoption.Step) -> adoption.Decision:
         decision = rule(config, step)
-        recorded.append(np.stack([decision.adopters, senders(decision.channel)]))
+        sender = step.exposures.senders_of(decision.exposure)
+        recorded.append(np.stack([decision.adopters, sender]))
         return decision
 
     monkeypatch.setitem(block.adoption.RULES, scenario.adoption.kind, recording)

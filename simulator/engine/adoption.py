@@ -36,25 +36,41 @@ YEARS_PER_UNIT: dict[str, float] = {
 
 @dataclass(frozen=True)
 class Decision:
-    """Outcome of one step: new adopters with what tipped them, and new rejecters."""
+    """Outcome of one step: new adopters with what tipped them, and new rejecters.
+
+    For each adopter, ``source`` and ``channel`` say what tipped them and ``exposure`` is
+    the position of the tipping message in the step's :class:`Exposures` (the arrays the
+    rule was given), or -1 when no message did (the bass rule's background hazard and
+    word-of-mouth share).
+    """
 
     adopters: np.ndarray
     source: np.ndarray
     channel: np.ndarray
+    exposure: np.ndarray
     rejecters: np.ndarray
 
     @staticmethod
     def none() -> Decision:
         empty = np.zeros(0, np.int64)
-        return Decision(empty, np.zeros(0, np.int8), np.zeros(0, np.int16), empty)
+        return Decision(empty, np.zeros(0, np.int8), np.zeros(0, np.int16), empty, empty)
 
 
-def open_exposures(exposures: Exposures, state: np.ndarray) -> Exposures:
-    """Exposures whose receiver can still adopt (unaware or aware)."""
+def open_exposures(exposures: Exposures, state: np.ndarray) -> tuple[Exposures, np.ndarray | None]:
+    """Exposures whose receiver can still adopt (unaware or aware), and which were kept.
+
+    The mask is None when every exposure was kept; :func:`in_step` maps positions among
+    the kept exposures back to the step's.
+    """
     keep = state[exposures.target] <= AWARE
     if keep.all():
-        return exposures
-    return Exposures(*(getattr(exposures, f)[keep] for f in Exposures.__dataclass_fields__))
+        return exposures, None
+    return exposures.take(keep), keep
+
+
+def in_step(kept: np.ndarray | None, position: np.ndarray) -> np.ndarray:
+    """Positions among the exposures ``kept`` by :func:`open_exposures`, as the step's."""
+    return position if kept is None else np.flatnonzero(kept)[position]
 
 
 def first_per_target(target: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -99,8 +115,9 @@ def independent(
     if count == 0:
         return Decision.none()
     size = interest.size
+    kept = None  # the fast path indexes the step's exposures themselves
     if per_exposure:
-        exposures = open_exposures(exposures, state)
+        exposures, kept = open_exposures(exposures, state)
         scale = np.where(exposures.valence > 0, 1.0, negative_impact)
         p = np.minimum(exposures.strength * interest[exposures.target % size] * scale, 1.0)
         success = np.flatnonzero(rng.random(p.size) < p)
@@ -128,6 +145,7 @@ def independent(
         exposures.target[won],
         exposures.source[won],
         exposures.channel[won],
+        in_step(kept, won),
         exposures.target[winner[~positive]],
     )
 
@@ -154,7 +172,7 @@ def threshold(
     ...           np.array([0.5, 0.5], np.float32)).adopters.tolist()
     [0]
     """
-    exposures = open_exposures(exposures, state)
+    exposures, kept = open_exposures(exposures, state)
     if exposures.target.size == 0:
         return Decision.none()
     size = interest.size
@@ -169,6 +187,7 @@ def threshold(
         exposures.target[crossed],
         exposures.source[crossed],
         exposures.channel[crossed],
+        in_step(kept, crossed),
         np.zeros(0, np.int64),
     )
 
@@ -204,7 +223,7 @@ def bass(
     size = interest.size
     base = (p + q * share) * dt
     hazard = base.copy()
-    exposures = open_exposures(exposures, state)
+    exposures, kept = open_exposures(exposures, state)
     if exposures.target.size:
         chance = np.minimum(exposures.strength * interest[exposures.target % size], 1 - 1e-7)
         channel_hazard = -np.log1p(-chance)
@@ -215,13 +234,15 @@ def bass(
     draw = rng.random(adopt.size) * hazard[adopt]
     source = np.where(draw < p * dt, BACKGROUND, WORD_OF_MOUTH).astype(np.int8)
     channel = np.full(adopt.size, -1, np.int16)
+    exposure = np.full(adopt.size, -1, np.int64)
     by_channel = np.flatnonzero(draw >= base[adopt])
     if by_channel.size and exposures.target.size:
         best = first_per_target(exposures.target, -channel_hazard)  # sorted by target
         pick = best[np.searchsorted(exposures.target[best], adopt[by_channel])]
         source[by_channel] = exposures.source[pick]
         channel[by_channel] = exposures.channel[pick]
-    return Decision(adopt.astype(np.int64), source, channel, np.zeros(0, np.int64))
+        exposure[by_channel] = in_step(kept, pick)
+    return Decision(adopt.astype(np.int64), source, channel, exposure, np.zeros(0, np.int64))
 
 
 def bass_by_counts(
@@ -258,7 +279,7 @@ def bass_by_counts(
     base = (p + q * share) * dt  # hazard per replicate
     counts = rng.binomial(open_count, -np.expm1(-base))
     background = _uniform_open(counts, state, n, open_count, rng)
-    exposures = open_exposures(exposures, state)
+    exposures, kept = open_exposures(exposures, state)
     if exposures.target.size == 0:
         adopters = background
         hazard = base[adopters // n]
@@ -279,13 +300,15 @@ def bass_by_counts(
     draw = rng.random(adopters.size) * hazard
     source = np.where(draw < p * dt, BACKGROUND, WORD_OF_MOUTH).astype(np.int8)
     channel = np.full(adopters.size, -1, np.int16)
+    exposure = np.full(adopters.size, -1, np.int64)
     by_channel = np.flatnonzero(draw >= base[adopters // n])
     if by_channel.size and exposures.target.size:
         best = first_per_target(exposures.target, -channel_hazard)
         pick = best[np.searchsorted(exposures.target[best], adopters[by_channel])]
         source[by_channel] = exposures.source[pick]
         channel[by_channel] = exposures.channel[pick]
-    return Decision(adopters.astype(np.int64), source, channel, np.zeros(0, np.int64))
+        exposure[by_channel] = in_step(kept, pick)
+    return Decision(adopters.astype(np.int64), source, channel, exposure, np.zeros(0, np.int64))
 
 
 def _uniform_open(

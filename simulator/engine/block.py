@@ -23,14 +23,7 @@ from simulator import config as cfg
 from simulator.engine import adoption
 from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
-from simulator.engine.messages import (
-    Exposures,
-    sample_edges,
-    senders,
-    tag_senders,
-    untag,
-    uplift_edges,
-)
+from simulator.engine.messages import Exposures, sample_edges, uplift_edges
 from simulator.engine.prepare import LayerTable, PreparedStrategy
 from simulator.streams import stream
 from simulator.town.network import Tie
@@ -121,7 +114,7 @@ class _Block:
             for plan in self.p.plans
             if plan.referral_reward > 0 and isinstance(plan.config, cfg.Seeding)
         ]
-        # Without a programme nothing is allocated or drawn: messages carry channel -1.
+        # Without a programme nothing is allocated or drawn: messages carry no sender.
         self.members: np.ndarray | None = None
         if not programmes:
             return
@@ -250,9 +243,8 @@ class _Block:
                 time_unit=self.scenario.simulation.time_unit,
             ),
         )
-        if self.members is not None:  # the tipping message's sender, then plain channels
-            self.tipped_by = senders(decision.channel)
-            decision = replace(decision, channel=untag(decision.channel))
+        if self.members is not None:  # the sender of each adopter's tipping message
+            self.tipped_by = exposures.senders_of(decision.exposure)
         self._apply(decision, forced)
         if self.ledger is not None:
             self.ledger.step(step)
@@ -312,7 +304,7 @@ class _Block:
             )
             if self.members is None:
                 return exposures
-            return replace(exposures, channel=tag_senders(speakers[owner]))
+            return replace(exposures, sender=speakers[owner])
         edges, owner = sample_edges(table.indptr, speakers % n, probability, self.rng_talk)
         if self.members is not None and valence > 0:
             edges, owner = self._edge_uplift(
@@ -325,8 +317,9 @@ class _Block:
             replicate * n + table.indices[edges],
             table.strength(edges),
             table.source(edges),
-            np.full(edges.size, -1, np.int16) if self.members is None else tag_senders(sender),
+            np.full(edges.size, -1, np.int16),
             np.full(edges.size, valence, np.int8),
+            None if self.members is None else sender,
         )
 
     def _well_mixed_contacts(

@@ -20,11 +20,10 @@ class Exposures:
     persuasion (the adoption rule multiplies by the receiver's interest); ``channel`` is the
     channel's index, or -1 for organic word of mouth; ``valence`` is +1 or -1.
 
-    When the engine tracks senders (a referral programme runs), a word-of-mouth message's
-    ``channel`` is ``-2 - sender`` instead of -1, ``sender`` being the speaker's flat index
-    (see :func:`tag_senders`). The adoption rules copy the tipping message's ``channel`` into
-    their decision untouched, so the sender of every adoption is known without another array
-    per message, and without any work or memory when no programme runs.
+    ``sender`` is the speaker's flat index of each message (-1 for paid media), kept only
+    when the engine tracks senders (a referral programme runs); otherwise it is None, and
+    costs no work or memory. The adoption rules never read it: their decision names the
+    tipping message by its index, and the engine looks the sender up (:meth:`senders_of`).
     """
 
     target: np.ndarray
@@ -32,11 +31,37 @@ class Exposures:
     source: np.ndarray
     channel: np.ndarray
     valence: np.ndarray
+    sender: np.ndarray | None = None
 
-    @property
-    def sender(self) -> np.ndarray:
-        """Each message's speaker (flat index), or -1 for paid media and untracked talk."""
-        return senders(self.channel)
+    def take(self, index: np.ndarray) -> Exposures:
+        """The messages at ``index`` (positions or a boolean mask), in that order."""
+        return Exposures(
+            self.target[index],
+            self.strength[index],
+            self.source[index],
+            self.channel[index],
+            self.valence[index],
+            None if self.sender is None else self.sender[index],
+        )
+
+    def senders_of(self, index: np.ndarray) -> np.ndarray:
+        """The sender of the messages at ``index`` (int64); -1 where ``index`` is -1 (no
+        message), for paid media, and everywhere when senders are not tracked.
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> talk = Exposures.uniform(np.array([4, 5]), 1.0, source=0, channel=-1)
+        >>> paid = Exposures.uniform(np.array([6]), 1.0, source=1, channel=0)
+        >>> both = Exposures.concatenate([replace(talk, sender=np.array([7, 9])), paid])
+        >>> both.senders_of(np.array([1, -1, 2])).tolist()
+        [9, -1, -1]
+        """
+        found = np.full(index.size, -1, np.int64)
+        if self.sender is not None:
+            hit = index >= 0
+            found[hit] = self.sender[index[hit]]
+        return found
 
     @staticmethod
     def empty() -> Exposures:
@@ -68,43 +93,23 @@ class Exposures:
             return Exposures.empty()
         if len(parts) == 1:
             return parts[0]
-        return Exposures(
-            *(
-                np.concatenate([getattr(p, f) for p in parts])
-                for f in Exposures.__dataclass_fields__
+        if all(p.sender is None for p in parts):
+            sender = None
+        else:  # messages from untracked parts (paid media) have no sender
+            sender = np.concatenate(
+                [
+                    np.full(p.target.size, -1, np.int64) if p.sender is None else p.sender
+                    for p in parts
+                ]
             )
+        return Exposures(
+            np.concatenate([p.target for p in parts]),
+            np.concatenate([p.strength for p in parts]),
+            np.concatenate([p.source for p in parts]),
+            np.concatenate([p.channel for p in parts]),
+            np.concatenate([p.valence for p in parts]),
+            sender,
         )
-
-
-WORD_OF_MOUTH = -1
-"""The ``channel`` of an organic word-of-mouth message whose sender is not tracked."""
-
-
-def tag_senders(sender: np.ndarray) -> np.ndarray:
-    """The ``channel`` values of word-of-mouth messages from ``sender`` (flat indices).
-
-    Examples
-    --------
-    >>> tag_senders(np.array([0, 7])).tolist(), senders(np.array([3, -1, -2, -9])).tolist()
-    ([-2, -9], [-1, -1, 0, 7])
-    """
-    return -2 - sender.astype(np.int64, copy=False)
-
-
-def senders(channel: np.ndarray) -> np.ndarray:
-    """The sender (flat index) coded in ``channel`` values; -1 where there is none."""
-    return np.where(channel <= -2, -2 - channel.astype(np.int64, copy=False), -1)
-
-
-def untag(channel: np.ndarray) -> np.ndarray:
-    """``channel`` values with every word-of-mouth message back at -1 (int16).
-
-    Examples
-    --------
-    >>> untag(np.array([3, -1, -2, -9])).tolist()
-    [3, -1, -1, -1]
-    """
-    return np.maximum(channel, WORD_OF_MOUTH).astype(np.int16)
 
 
 def sample_edges(

@@ -53,8 +53,17 @@ ROW_KEYS = (
 BASE_SIZE = 5_000  # the default scenario's town
 
 
-def scenario(agents: int, replicates: int, steps: int, *, per_capita: bool, block_size: int):
-    """The default scenario with ``agents`` people (and, ``per_capita``, scaled budgets).
+def scenario(
+    agents: int,
+    replicates: int,
+    steps: int,
+    *,
+    per_capita: bool,
+    block_size: int,
+    lifecycle: bool = False,
+):
+    """The default scenario with ``agents`` people (and, ``per_capita``, scaled budgets;
+    ``lifecycle``, customers who buy again).
 
     Examples
     --------
@@ -67,6 +76,7 @@ def scenario(agents: int, replicates: int, steps: int, *, per_capita: bool, bloc
     data = default_scenario().model_dump()
     data["population"]["size"] = agents
     data["simulation"].update(replicates=replicates, steps=steps, block_size=block_size)
+    data["lifecycle"]["enabled"] = lifecycle
     if per_capita:
         factor = agents / BASE_SIZE
         for channel in data["channels"].values():
@@ -97,6 +107,7 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any]:
         spec["steps"],
         per_capita=spec["per_capita"],
         block_size=spec["block_size"],
+        lifecycle=spec.get("lifecycle", False),
     )
     result = simulate(s, workers=spec["workers"])
     wall = time.perf_counter() - started
@@ -198,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="scale channel budgets, seeds and page followers with agents / 5000",
     )
+    parser.add_argument(
+        "--lifecycle", action="store_true", help="customers who buy again (lifecycle.enabled)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser
 
@@ -219,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
                 "block_size": args.block_size,
                 "workers": workers,
                 "per_capita": args.per_capita,
+                "lifecycle": args.lifecycle,
             }
             try:
                 row = _spawn(spec)

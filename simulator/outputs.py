@@ -25,6 +25,8 @@ from pathlib import Path
 from simulator.errors import SimulatorError
 
 PARTIAL_MARK = ".partial-"
+PARTIAL_STAMP = ".written-by-wom"
+"""A file inside every partial folder: only folders that hold it are ever cleaned up."""
 
 
 def nearest_existing(path: Path) -> Path:
@@ -85,11 +87,14 @@ def check_replaceable(
     inputs: Iterable[Path] = (),
     option: str = "--out",
     flag: str = "--overwrite",
+    folders: Iterable[str] = (),
 ) -> None:
     """Refuse to replace ``out`` unless it is a previous output of the ``kind`` command.
 
     ``kind`` is the manifest's ``kind`` (``"wom run"``, ``"wom sweep"``); an empty folder
-    or a missing one is always fine.
+    or a missing one is always fine. ``folders`` names the subfolders the command writes
+    (a sweep's ``cells``, ``configs``); any other subfolder, and any symbolic link, is
+    refused, so replacing ``out`` can only delete what the command wrote.
 
     Examples
     --------
@@ -101,6 +106,10 @@ def check_replaceable(
     ...
     simulator.errors.SimulatorError: --out ...: --overwrite only replaces a folder written by wom run (it has no manifest.json); choose another folder
     """
+    if out.is_symlink():
+        raise SimulatorError(
+            f"{option} {out}: {flag} refused: it is a symbolic link; name the real folder"
+        )
     if not out.is_dir() or not any(out.iterdir()):
         return
     reason = _protected(out, inputs)
@@ -124,7 +133,12 @@ def check_replaceable(
             "manifest.json is not one); choose another folder"
         )
     written = set(data.get("files") or ())
-    foreign = sorted(p.name for p in out.iterdir() if p.name not in written)
+    subfolders = set(folders)
+    foreign = sorted(
+        p.name
+        for p in out.iterdir()
+        if p.name not in written or p.is_symlink() or (p.is_dir() and p.name not in subfolders)
+    )
     if foreign:
         raise SimulatorError(
             f"{option} {out}: {flag} refused: it holds files {kind} did not write "
@@ -139,8 +153,39 @@ def partial_folder(out: Path) -> Path:
     return out.with_name(f".{out.name}{PARTIAL_MARK}{os.getpid()}")
 
 
+def make_partial(out: Path) -> Path:
+    """Create this process's partial folder for ``out``, stamped as ours; return it.
+
+    A leftover of an earlier process with the same pid is replaced only when it carries
+    the stamp; anything else with that name is refused.
+    """
+    partial = partial_folder(out)
+    if partial.is_symlink() or (partial.exists() and not _stamped(partial)):
+        raise SimulatorError(
+            f"--out {out}: {partial} exists and was not written by wom; move it away"
+        )
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True)
+    (partial / PARTIAL_STAMP).touch()
+    return partial
+
+
+def finish_partial(partial: Path) -> None:
+    """Remove the stamp, so the folder holds only the results, before it is moved in."""
+    (partial / PARTIAL_STAMP).unlink(missing_ok=True)
+
+
+def _stamped(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and (folder / PARTIAL_STAMP).is_file()
+
+
 def remove_stale_partials(out: Path) -> list[Path]:
-    """Remove ``.NAME.partial-PID`` siblings of ``out`` whose process is gone."""
+    """Remove ``.NAME.partial-PID`` siblings of ``out`` whose process is gone.
+
+    Only folders stamped by :func:`make_partial` are removed: a user's folder that happens
+    to have such a name is left alone.
+    """
     removed: list[Path] = []
     out = Path(os.path.abspath(out))
     parent = out.parent
@@ -148,7 +193,7 @@ def remove_stale_partials(out: Path) -> list[Path]:
         return removed
     for candidate in parent.glob(f".{out.name}{PARTIAL_MARK}*"):
         pid_text = candidate.name.rpartition(PARTIAL_MARK)[2]
-        if not pid_text.isdecimal() or not candidate.is_dir() or _alive(int(pid_text)):
+        if not pid_text.isdecimal() or not _stamped(candidate) or _alive(int(pid_text)):
             continue
         shutil.rmtree(candidate, ignore_errors=True)
         removed.append(candidate)

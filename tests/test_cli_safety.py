@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator import outputs
 from simulator.config import default_scenario
 from simulator.config.toml import scenario_to_toml
 from tests.refusal import TINY, plant_sentinels, refuse_and_keep, snapshot, wom
@@ -183,6 +184,7 @@ def test_kill_9_leaves_no_worker_behind_and_a_rerun_gives_the_same_files(tmp_pat
     # What a kill -9 while writing leaves (the run writes only after simulating).
     stale = tmp_path / f".out.partial-{parent.pid}"
     stale.mkdir()
+    (stale / outputs.PARTIAL_STAMP).touch()
     (stale / "summary.csv").write_text("half", encoding="utf-8")
 
     small = ["--replicates", "6", "--seed", "5", *TINY]
@@ -198,7 +200,62 @@ def test_kill_9_leaves_no_worker_behind_and_a_rerun_gives_the_same_files(tmp_pat
 def test_a_partial_folder_of_a_live_process_is_kept(tmp_path):
     live = tmp_path / f".out.partial-{os.getppid()}"
     live.mkdir()
+    (live / outputs.PARTIAL_STAMP).touch()
     before = snapshot(tmp_path)
     assert wom("run", "--out", str(tmp_path / "out"), "--quiet", *TINY).returncode == 0
     after = snapshot(tmp_path)
     assert {k: v for k, v in after.items() if not k.startswith("out")} == before
+
+
+def test_a_folder_named_like_a_partial_but_not_stamped_is_kept(tmp_path):
+    # A dead pid, the right name, but not written by wom: a user's folder, never removed.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    mine = tmp_path / f".out.partial-{dead.pid}"
+    mine.mkdir()
+    (mine / "thesis.md").write_text("# mine\n", encoding="utf-8")
+    assert wom("run", "--out", str(tmp_path / "out"), "--quiet", *TINY).returncode == 0
+    assert (mine / "thesis.md").read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_overwrite_refuses_a_symbolic_link(tmp_path):
+    target = tmp_path / "real"
+    assert wom("run", "--out", str(target), "--quiet", *TINY).returncode == 0
+    (tmp_path / "link").symlink_to(target, target_is_directory=True)
+    refuse_and_keep(
+        ["run", "--out", "link", "--overwrite", "--quiet", *TINY],
+        tmp_path,
+        mentions="symbolic link",
+    )
+
+
+def test_overwrite_refuses_a_previous_run_that_now_holds_a_subfolder(tmp_path):
+    out = tmp_path / "results"
+    assert wom("run", "--out", str(out), "--quiet", *TINY).returncode == 0
+    (out / "summary.csv").unlink()
+    (out / "summary.csv").mkdir()  # a name the run wrote, now the user's folder
+    (out / "summary.csv" / "notes.txt").write_text("mine", encoding="utf-8")
+    refuse_and_keep(
+        ["run", "--out", str(out), "--overwrite", "--quiet", *TINY],
+        tmp_path,
+        mentions="summary.csv",
+    )
+
+
+def test_sweep_refuses_a_cells_folder_that_is_a_link(tmp_path):
+    study = tmp_path / "study.toml"
+    text = scenario_to_toml(default_scenario(), comments=False)
+    study.write_text(text + '\n[sweep]\ngrid = { "trust.word_of_mouth" = [0.5, 0.9] }\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "0000.parquet").write_text("not a cell", encoding="utf-8")
+    out = tmp_path / "sweep"
+    out.mkdir()
+    manifest = {"kind": "wom sweep", "files": ["cells", "manifest.json"]}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (out / "cells").symlink_to(elsewhere, target_is_directory=True)
+    refuse_and_keep(
+        ["sweep", str(study), "--out", str(out), "--fresh", "--workers", "1", "--quiet"],
+        tmp_path,
+        mentions="symbolic link",
+    )

@@ -152,10 +152,7 @@ def _write_outputs(
     from simulator.views.report import write_report
 
     outputs.remove_stale_partials(out)
-    partial = outputs.partial_folder(out)
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir(parents=True)
+    partial = outputs.make_partial(out)
     try:
         (partial / "scenario.toml").write_text(scenario_to_toml(scenario), encoding="utf-8")
         summary.to_csv(partial / "summary.csv", index=False)
@@ -178,7 +175,10 @@ def _write_outputs(
                 "command": sys.argv,
                 "workers": workers,
                 "wall_seconds": round(time.perf_counter() - started, 3),
-                "files": [*sorted(p.name for p in partial.iterdir()), "manifest.json"],
+                "files": [
+                    *sorted(p.name for p in partial.iterdir() if p.name != outputs.PARTIAL_STAMP),
+                    "manifest.json",
+                ],
             },
         )
         if out.exists():
@@ -191,9 +191,16 @@ def _write_outputs(
             except SimulatorError as exc:
                 raise SimulatorError(f"{exc}; results kept in {partial}") from None
             shutil.rmtree(out)
+        outputs.finish_partial(partial)
         partial.rename(out)
     except SimulatorError:
         raise
+    except OSError as exc:  # a full disk, a folder removed while we wrote: say so, once
+        shutil.rmtree(partial, ignore_errors=True)
+        raise SimulatorError(
+            f"--out {out}: cannot write the results ({exc.strerror or exc}); nothing was "
+            "left behind"
+        ) from None
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

@@ -217,6 +217,12 @@ def _owned_entries(out: Path, names: set[str], manifest: dict[str, Any] | None) 
     )
     if manifest is not None and manifest.get("kind") != "wom sweep":
         raise not_ours
+    linked = sorted(name for name in names & ENTRIES if (out / name).is_symlink())
+    if linked:  # a sweep never writes links: deleting or writing through one could reach
+        raise SimulatorError(  # a folder that is not the sweep's
+            f"--out {out}: {', '.join(linked)} is a symbolic link, which wom sweep never "
+            "writes; choose another folder"
+        )
     if manifest is None:
         # Lost or damaged manifest: a sweep's folder only if nothing else is in it.
         if (
@@ -272,7 +278,14 @@ def _allow_fresh(
     for path in folder.stale:  # ours by name and by writer, and in the way of the check below
         path.unlink(missing_ok=True)
     folder.stale = []
-    outputs.check_replaceable(out, kind="wom sweep", inputs=inputs, option="--out", flag="--fresh")
+    outputs.check_replaceable(
+        out,
+        kind="wom sweep",
+        inputs=inputs,
+        option="--out",
+        flag="--fresh",
+        folders=("cells", "configs"),
+    )
     for name, pattern in (("cells", _CELL_FILE), ("configs", _CONFIG_FILE)):
         unknown = _unknown_entries(out / name, pattern)
         if unknown:

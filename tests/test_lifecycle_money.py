@@ -38,9 +38,14 @@ def test_profit_is_clv_minus_cost_in_every_replicate(run_on) -> None:
         values = replicate_metrics(strategy, run_on.days)
         cost = strategy.cost.sum(axis=1)
         assert np.array_equal(values["profit"], values["clv"] - cost)
-        assert np.array_equal(
-            values["margin_total"], values["purchases"] * life.margin_per_purchase
-        )
+        # The base margin of every purchase, plus at most the referred customers' uplift.
+        base = values["purchases"] * life.margin_per_purchase
+        referred = cfg.SOURCE_TYPES.index("word_of_mouth")
+        referred_purchases = strategy.lifecycle["revenue_by_source"][:, referred] / life.price
+        extra = values["margin_total"] - base
+        assert (extra >= -1e-9).all()
+        most = life.referred_margin_uplift * life.margin_per_purchase * referred_purchases
+        assert (extra <= most + 1e-9).all()
 
 
 def test_margin_series_adds_up_to_the_discounted_margin(run_on) -> None:

@@ -49,6 +49,22 @@ class Lifecycle(Parameters):
         "customers have higher retention that persists [V]; the 18 % lower churn behind "
         "0.82 is MODEL-REVIEW G1's reading, still to be checked against the paper [R]]",
     )
+    referred_margin_uplift: float = Field(
+        0.10,
+        ge=0.0,
+        le=10.0,
+        description="extra margin share of a referred customer's purchases at acquisition, "
+        "eroding with referred_margin_decay_days; 0 switches it off [Schmitt, Skiera & Van "
+        "den Bulte 2011: referred customers have a higher margin that erodes over time [V]; "
+        "the size 0.10 is MODEL-REVIEW G6's [assumption]]",
+    )
+    referred_margin_decay_days: float = Field(
+        180.0,
+        gt=0.0,
+        le=1e5,
+        description="days over which a referred customer's extra margin falls by a factor e "
+        "[MODEL-REVIEW G6 tau_m, an assumption read off Schmitt et al. 2011's eroding margin]",
+    )
     price: Price = Field(
         4.0, description="price of one purchase, EUR (a bakery basket) [assumption]"
     )

@@ -39,6 +39,7 @@ from simulator.engine.purchases import (
     activate,
     buy,
     draw_customers,
+    erode_margin_uplift,
 )
 from simulator.results import LIFECYCLE_SERIES
 from simulator.streams import stream
@@ -51,6 +52,10 @@ BYTES_PER_PERSON = 36
 """The customer book per person and replicate: rate and drop-out (float32), next purchase
 time and discounted margin (float64), purchases (int32), active (bool); acquisition
 source (int8), channel (int16) and series column of acquisition (int32)."""
+
+UPLIFT_BYTES_PER_PERSON = 20
+"""The referred margin uplift, when on: uplift (float32), activation time and extra margin
+(float64)."""
 
 COHORT_DAYS = 30.0
 """The retention cohort: customers acquired by the end of this day (series column)."""
@@ -112,6 +117,8 @@ class CustomerLedger:
         )
         self.calendar = _MarginCalendar(self.book.npv, self.book.calendar.window)
         self.book.calendar = self.calendar  # nothing is filed yet: a like-for-like swap
+        if life.referred_margin_uplift > 0:
+            erode_margin_uplift(self.book, days=life.referred_margin_decay_days)
         steps = simulation.steps
         self.series = {
             name: np.zeros((replicates, steps + 1), np.float64 if name == "margin" else np.int32)
@@ -191,9 +198,20 @@ class CustomerLedger:
                 lowered = customers.dropout[referred] * np.float32(multiplier)
                 customers.dropout[referred] = np.minimum(lowered, np.float32(1.0))
             activate(self.book, people, customers, self._next_start(step), rng=self.rng_purchases)
+            if self.book.uplift is not None:  # ... and are worth more at first (Schmitt et al.)
+                referred = people[source == WORD_OF_MOUTH]
+                self.book.uplift[referred] = np.float32(self.life.referred_margin_uplift)
         self.series["active_customers"][:, step + 1] = self.active
         if step + 1 == self.retention_column:
             self.cohort_retained = self._count_retained()
+
+    def _extra(self) -> np.ndarray:
+        """Referred customers' undiscounted extra margin, per replicate (0 when off)."""
+        if self.book.extra is None:
+            return np.zeros(self.reps)
+        slots = np.flatnonzero(self.book.extra)
+        weights = self.book.extra[slots]
+        return np.bincount(slots // self.size, weights=weights, minlength=self.reps)
 
     def _count_retained(self) -> np.ndarray:
         """Cohort customers active now, per replicate: O(cohort)."""
@@ -264,7 +282,7 @@ class CustomerLedger:
             "trial_customers": self.trial_customers,
             "revenue": splits["revenue_by_source"].sum(axis=1),
             "discounted_margin": splits["discounted_margin_by_source"].sum(axis=1),
-            "margin_total": self.purchases * self.life.margin_per_purchase,
+            "margin_total": self.purchases * self.life.margin_per_purchase + self._extra(),
             "cohort_customers": cohort,
             "cohort_retained": retained,
             **splits,

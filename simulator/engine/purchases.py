@@ -290,6 +290,13 @@ class CustomerBook:
     end_step: int
     margin: float
     discount_per_day: float  # continuous rate: log(1 + d) / 365.25
+    # Extra margin that erodes (referred customers, Schmitt et al. 2011): a purchase at
+    # time t earns margin * (1 + uplift * exp(-(t - acquired) / uplift_days)). None until
+    # :func:`erode_margin_uplift` allocates them, so the common case costs nothing.
+    uplift: np.ndarray | None = None
+    acquired: np.ndarray | None = None
+    extra: np.ndarray | None = None  # the uplift's undiscounted margin, per slot
+    uplift_days: float = math.inf
 
     @staticmethod
     def empty(
@@ -353,7 +360,29 @@ def activate(
     with np.errstate(divide="ignore"):  # a rate of 0 never buys: the gap is inf
         gap = rng.standard_exponential(slots.size) / customers.rate
     book.next_time[slots] = time_days + gap
+    if book.acquired is not None:
+        book.acquired[slots] = time_days
     _file_next(book, slots, book.next_time[slots])
+
+
+def erode_margin_uplift(book: CustomerBook, *, days: float) -> None:
+    """Let customers earn an extra margin share that decays with ``days`` (e-folding).
+
+    Allocates ``book.uplift`` (float32, 0 for everyone), ``book.acquired`` (float64,
+    activation time) and ``book.extra`` (float64, the undiscounted extra margin earned);
+    the caller then sets the uplift of the customers who have one.
+
+    Examples
+    --------
+    >>> book = CustomerBook.empty(1, dt_days=1.0, end_step=10, margin=1.0)
+    >>> erode_margin_uplift(book, days=180.0)
+    >>> book.uplift.tolist(), book.uplift_days
+    ([0.0], 180.0)
+    """
+    book.uplift_days = check_float(days, "days", "erode_margin_uplift", low=0.0, low_closed=False)
+    book.uplift = np.zeros(book.rate.size, np.float32)
+    book.acquired = np.zeros(book.rate.size, np.float64)
+    book.extra = np.zeros(book.rate.size, np.float64)
 
 
 def buy(book: CustomerBook, step: int, *, rng: np.random.Generator) -> np.ndarray:
@@ -383,7 +412,13 @@ def buy(book: CustomerBook, step: int, *, rng: np.random.Generator) -> np.ndarra
         times = book.next_time[slots]
         book.purchases[slots] += 1  # slots are distinct within a round: one entry each
         if book.margin != 0.0:
-            book.npv[slots] += book.margin * np.exp(-book.discount_per_day * times)
+            margin = book.margin * np.exp(-book.discount_per_day * times)
+            if book.uplift is not None and book.acquired is not None and book.extra is not None:
+                age = times - book.acquired[slots]
+                share = book.uplift[slots] * np.exp(-age / book.uplift_days)
+                book.extra[slots] += book.margin * share
+                margin *= 1.0 + share
+            book.npv[slots] += margin
         drop = rng.random(slots.size) < book.dropout[slots]
         gone = slots[drop]
         book.active[gone] = False

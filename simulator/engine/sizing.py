@@ -330,6 +330,8 @@ def estimate(scenario: cfg.Scenario, *, workers: int = 1, outputs: bool = True) 
         per_person = BLOCK_BYTES_PER_PERSON + channels
         if variant.lifecycle.enabled:
             per_person += lifecycle.BYTES_PER_PERSON
+            if variant.lifecycle.referred_margin_uplift > 0:
+                per_person += lifecycle.UPLIFT_BYTES_PER_PERSON
         rule = variant.adoption
         every_step = 0.0  # seconds per person, replicate and step
         if rule.kind == "threshold":

@@ -21,6 +21,8 @@ from simulator.engine.purchases import BAKERY, Customers, draw_customers, simula
 from simulator.engine.run import simulate
 from simulator.metrics.tables import LIFECYCLE_RATIOS, compare
 from simulator.results import LIFECYCLE_SERIES, LIFECYCLE_SPLITS, LIFECYCLE_TOTALS
+from simulator.streams import stream
+from simulator.town.population import build_population
 from tests.conftest import small_scenario
 
 Z_MAX = 3.0
@@ -43,7 +45,7 @@ def _with_lifecycle(scenario: cfg.Scenario, **life: object) -> cfg.Scenario:
     return cfg.validate_scenario(data)
 
 
-def _samples_only(replicates: int, steps: int) -> cfg.Scenario:
+def _samples_only(replicates: int, steps: int, **life: object) -> cfg.Scenario:
     """Free samples on day 0 and nothing else: no word of mouth, one strategy."""
     data = cfg.default_scenario().model_dump()
     data["population"]["size"] = 2000
@@ -51,7 +53,7 @@ def _samples_only(replicates: int, steps: int) -> cfg.Scenario:
         layer["contact_probability"] = 0.0
     data["strategies"] = [{"name": "samples", "channels": ["free_samples"]}]
     data["simulation"].update({"steps": steps, "replicates": replicates, "block_size": 50})
-    data["lifecycle"] = {"enabled": True}
+    data["lifecycle"] = {"enabled": True, **life}
     return cfg.validate_scenario(data)
 
 
@@ -96,8 +98,9 @@ def test_lifecycle_on_keeps_the_adoption_model() -> None:
 
 
 def test_trial_conversion_matches_quality_times_promoter_conversion() -> None:
-    """400 replicates x 100 samples = 40,000 trials; expected share quality x 0.40."""
-    scenario = _samples_only(replicates=400, steps=2)
+    """400 replicates x 100 samples = 40,000 trials; expected share quality x 0.40
+    (conversion not scaled by interest)."""
+    scenario = _samples_only(replicates=400, steps=2, trial_conversion_by_interest=False)
     result = simulate(scenario).strategies[0]
     trials = int(result.lifecycle["trials"].sum())
     converted = int(result.lifecycle["trial_customers"].sum())
@@ -114,6 +117,38 @@ def test_trial_conversion_matches_quality_times_promoter_conversion() -> None:
     assert abs(z_given) < Z_MAX, f"promoters convert {converted / promoters:.4f}, z {z_given:.2f}"
     # Without word of mouth the only customers are the converted trialists.
     assert np.array_equal(result.lifecycle["customers"], result.lifecycle["trial_customers"])
+
+
+def test_trial_conversion_scales_with_interest() -> None:
+    """800 replicates x the same 100 given people = 80,000 trials, conversion scaled by
+    min(1, interest / mean interest): expected share quality x 0.40 x the mean scale of
+    those 100 people, binomial SE (conservative with unequal chances). The 100 are the
+    even ids below 200, so the check does not rest on which people a seed picks. Then the
+    same trials with the scale off convert more.
+    """
+    given = {"strategy": "given", "people": list(range(0, 200, 2))}
+    scenario = _samples_only(800, 2)
+    data = scenario.model_dump()
+    data["channels"]["free_samples"].update(given)
+    scenario = cfg.validate_scenario(data)
+    assert scenario.lifecycle.trial_conversion_by_interest
+    seed = scenario.simulation.seed
+    people = build_population(scenario.population, rng=stream(seed, "population"))
+    scale = np.minimum(1.0, people.interest / people.interest.mean())
+    mean_scale = float(scale[given["people"]].mean())
+    assert mean_scale < 0.95  # the check below could not tell the scale from no scale otherwise
+    result = simulate(scenario).strategies[0]
+    trials = int(result.lifecycle["trials"].sum())
+    converted = int(result.lifecycle["trial_customers"].sum())
+    assert trials == 800 * 100
+    life = scenario.lifecycle
+    expected = scenario.product.quality * life.trial_conversion_promoter * mean_scale
+    se = math.sqrt(expected * (1 - expected) / trials)
+    z = (converted / trials - expected) / se
+    assert abs(z) < Z_MAX, f"conversion {converted / trials:.4f}, expected {expected:.4f}"
+    data["lifecycle"]["trial_conversion_by_interest"] = False
+    flat = simulate(cfg.validate_scenario(data)).strategies[0]
+    assert int(flat.lifecycle["trial_customers"].sum()) > converted + Z_MAX * se * trials
 
 
 def test_revenue_is_price_times_purchases_in_every_replicate() -> None:

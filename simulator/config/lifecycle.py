@@ -40,6 +40,13 @@ class Lifecycle(Parameters):
         description="share of dissatisfied sample holders who become customers [MODEL-REVIEW "
         "G1, after Arbitron/Edison 2008]",
     )
+    trial_conversion_by_interest: bool = Field(
+        True,
+        description="scale a trialist's conversion by min(1, interest / mean interest), so "
+        "that a sample given to someone with little interest in the category rarely makes a "
+        "customer; false: the same conversion for everyone [MODEL-REVIEW G1 c_f; the form is "
+        "an assumption]",
+    )
     referred_dropout_multiplier: float = Field(
         0.82,
         ge=0.0,

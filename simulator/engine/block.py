@@ -101,7 +101,9 @@ class _Block:
         self.talking: deque[np.ndarray] = deque(maxlen=None if np.isinf(talk) else int(talk))
         self.memory = self._rule_memory(block)
         self.ledger = (
-            CustomerLedger(scenario, block, replicates, n, channels=channels)
+            CustomerLedger(
+                scenario, block, replicates, n, channels=channels, interest=self.interest
+            )
             if scenario.lifecycle.enabled
             else None
         )

@@ -6,8 +6,8 @@ here is allocated or drawn and the block is the first-adoption model it always w
 In this first slice only the accounting of who is a customer changes: an adopter whose
 adoption was tipped by a free sample is a *trial*, and becomes a customer with
 probability ``trial_conversion_promoter`` (satisfied) or ``trial_conversion_detractor``
-(dissatisfied), satisfaction being the block's own draw; any other adopter is a customer
-at once. Each customer keeps her *acquisition source* (the source type of the exposure
+(dissatisfied), satisfaction being the block's own draw, times min(1, interest / mean
+interest) when ``trial_conversion_by_interest``; any other adopter is a customer at once. Each customer keeps her *acquisition source* (the source type of the exposure
 that tipped her adoption: free sample, word of mouth, each medium) and channel, so that
 customers, revenue and CLV can be split by them; the splits add up to the totals exactly
 (the totals are their sums). A customer whose adoption a friend's message tipped (source
@@ -94,12 +94,25 @@ class CustomerLedger:
     """Customers of one block of ``replicates`` x ``size`` people; private to the engine."""
 
     def __init__(
-        self, scenario: cfg.Scenario, block: int, replicates: int, size: int, *, channels: int
+        self,
+        scenario: cfg.Scenario,
+        block: int,
+        replicates: int,
+        size: int,
+        *,
+        channels: int,
+        interest: np.ndarray | None = None,
     ) -> None:
         life = scenario.lifecycle
         seed = scenario.simulation.seed
         simulation = scenario.simulation
         self.life = life
+        # A trialist's conversion scales with her interest (MODEL-REVIEW G1), capped at 1.
+        self.trial_scale: np.ndarray | None = None
+        if life.trial_conversion_by_interest and interest is not None and interest.size:
+            mean = float(interest.mean())
+            if mean > 0:
+                self.trial_scale = np.minimum(1.0, interest / mean)
         self.model = PRESETS[life.preset]
         self.size = size
         self.reps = replicates
@@ -161,6 +174,8 @@ class CustomerLedger:
                 self.life.trial_conversion_promoter,
                 self.life.trial_conversion_detractor,
             )
+            if self.trial_scale is not None:
+                chance = chance * self.trial_scale[trialists % n]
             bought = self.rng_trial.random(trialists.size) < chance
             self.trials += np.bincount(trialists // n, minlength=reps)
             self.trial_customers += np.bincount(trialists[bought] // n, minlength=reps)

@@ -42,7 +42,12 @@ def _day_zero_cohort(replicates: int, steps: int, **life: object) -> cfg.Scenari
     data["channels"]["free_samples"].update({"cost_per_seed": 1.0, "budget": 1000.0})
     data["strategies"] = [{"name": "samples", "channels": ["free_samples"]}]
     data["simulation"].update({"steps": steps, "replicates": replicates, "block_size": 50})
-    data["lifecycle"] = {"enabled": True, "trial_conversion_promoter": 1.0, **life}
+    data["lifecycle"] = {
+        "enabled": True,
+        "trial_conversion_promoter": 1.0,
+        "trial_conversion_by_interest": False,
+        **life,
+    }
     return cfg.validate_scenario(data)
 
 

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 
 SERIES = ("aware", "adopters", "promoters", "detractors", "rejecters")
 
-LIFECYCLE_SERIES = ("active_customers", "purchases", "margin")
+LIFECYCLE_SERIES = ("active_customers", "purchases", "margin", "cohort_active")
 """Per-step series of a run with ``lifecycle.enabled``: customers alive after each step
-(column 0: before the first), purchases made in each step (column 0 is 0) and the
+(column 0: before the first), purchases made in each step (column 0 is 0), the
 margin of those purchases discounted to day 0 (float EUR; its sum over the steps is
-``discounted_margin`` up to rounding)."""
+``discounted_margin`` up to rounding), and the retention curve of the first month's
+customers: those acquired by day 30 who are still active after each step."""
 
 LIFECYCLE_TOTALS = (
     "customers",

@@ -69,7 +69,7 @@ def test_report_section_states_the_numbers_of_summary_csv(runs, lang):
     assert TEXT["customers_section"][lang] in section
     other = "es" if lang == "en" else "en"
     assert TEXT["customers_section"][other] not in page
-    assert section.count('data-figure="') == 2
+    assert section.count('data-figure="') == 3  # active customers, purchases, retention curve
     for _, row in summary.iterrows():
         for key, digits, scale in (
             ("customers", 1, 1.0),

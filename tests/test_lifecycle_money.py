@@ -116,6 +116,13 @@ def test_retention_matches_a_recount_from_the_ledger(monkeypatch: pytest.MonkeyP
         assert finite.size and np.all((finite >= 0) & (finite <= 1))
         with np.errstate(invalid="ignore", divide="ignore"):
             np.testing.assert_array_equal(share, want_retained / want_cohort)
+        # The retention curve: the cohort grows to day 30, then only loses customers, and
+        # ends where the recount does.
+        curve = strategy.lifecycle["cohort_active"]
+        assert np.array_equal(curve[:, -1], want_retained)
+        assert (np.diff(curve[:, 31:], axis=1) <= 0).all()
+        assert (curve[:, 30] <= want_cohort).all()
+        assert (curve <= strategy.lifecycle["active_customers"]).all()
 
 
 def test_lifecycle_off_has_none_of_the_money_columns() -> None:

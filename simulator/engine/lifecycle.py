@@ -142,6 +142,7 @@ class CustomerLedger:
         self.cohort_column = int(math.floor(COHORT_DAYS / self.dt_days + 1e-9))
         self.retention_column = min(steps, int(math.ceil(RETENTION_DAYS / self.dt_days - 1e-9)))
         self._cohort: list[np.ndarray] = []
+        self._cohort_alive = np.zeros(replicates, np.int64)  # the retention curve, now
         self.cohort_retained: np.ndarray | None = None
         self.active = np.zeros(replicates, np.int64)
         self.customers = np.zeros(replicates, np.int64)
@@ -199,6 +200,8 @@ class CustomerLedger:
             buyers = np.unique(bought)
             dropped = buyers[~self.book.active[buyers]]
             self.active -= np.bincount(dropped // n, minlength=reps)
+            left = dropped[self.joined[dropped] <= self.cohort_column]  # joined >= 1 here
+            self._cohort_alive -= np.bincount(left // n, minlength=reps)
         joining, self._joining = self._joining, None
         if joining is not None and joining[0].size:
             people, source, channel = joining
@@ -206,6 +209,7 @@ class CustomerLedger:
             self.joined[people] = step + 1
             if step + 1 <= self.cohort_column:
                 self._cohort.append(people)
+                self._cohort_alive += np.bincount(people // n, minlength=reps)
             customers = draw_customers(people.size, self.model, rng=self.rng_customers)
             multiplier = self.life.referred_dropout_multiplier
             if multiplier != 1.0:  # referred customers churn less (Schmitt et al. 2011)
@@ -217,6 +221,7 @@ class CustomerLedger:
                 referred = people[source == WORD_OF_MOUTH]
                 self.book.uplift[referred] = np.float32(self.life.referred_margin_uplift)
         self.series["active_customers"][:, step + 1] = self.active
+        self.series["cohort_active"][:, step + 1] = self._cohort_alive
         if step + 1 == self.retention_column:
             self.cohort_retained = self._count_retained()
 
@@ -262,6 +267,7 @@ class CustomerLedger:
     def hold(self, step: int) -> None:
         """Fill the series after ``step`` when a block ends early (nothing changes)."""
         self.series["active_customers"][:, step + 2 :] = self.active[:, None]
+        self.series["cohort_active"][:, step + 2 :] = self._cohort_alive[:, None]
 
     def outputs(self) -> dict[str, np.ndarray]:
         """Series, totals and their splits by acquisition source and channel.

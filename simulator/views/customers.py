@@ -17,7 +17,12 @@ from simulator.views.figures import adoption_curves
 from simulator.views.i18n import text
 from simulator.views.style import figure_layout
 
-__all__ = ["active_customers_curves", "has_customers", "purchases_per_step"]
+__all__ = [
+    "active_customers_curves",
+    "cohort_retention_curves",
+    "has_customers",
+    "purchases_per_step",
+]
 
 
 def has_customers(result: RunResult) -> bool:
@@ -78,5 +83,21 @@ def purchases_per_step(result: RunResult, *, lang: str = "en") -> go.Figure:
         "purchases",
         text("fig_purchases", lang),
         text("purchases_axis", lang),
+        lang,
+    )
+
+
+def cohort_retention_curves(result: RunResult, *, lang: str = "en") -> go.Figure:
+    """The retention curve: customers won by day 30 who are still active after each step.
+
+    The curve rises while the first month's customers arrive, then falls as they drop
+    out; its value on day 90 over its value on day 30 is ``retention_90d``, less the
+    customers who dropped out before day 30.
+    """
+    return _curves(
+        result,
+        "cohort_active",
+        text("fig_cohort_active", lang),
+        text("cohort_active_axis", lang),
         lang,
     )

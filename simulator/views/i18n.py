@@ -43,6 +43,10 @@ TEXT: dict[str, dict[str, str]] = {
     "rejecters": {"en": "rejecters", "es": "lo rechazan"},
     "active_customers": {"en": "active customers", "es": "clientes activos"},
     "purchases": {"en": "purchases", "es": "compras"},
+    "cohort_active": {
+        "en": "first-month customers still buying",
+        "es": "clientes del primer mes que siguen comprando",
+    },
     "state_unaware": {"en": "has not heard of it", "es": "no lo conoce"},
     "state_aware": {"en": "has heard of it", "es": "lo conoce"},
     "state_rejecter": {"en": "rejects it", "es": "lo rechaza"},
@@ -295,6 +299,14 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "Compras de cada día (primeras y repetidas)",
     },
     "purchases_axis": {"en": "purchases per day", "es": "compras por día"},
+    "fig_cohort_active": {
+        "en": "Retention: customers won in the first 30 days who are still buying",
+        "es": "Retención: clientes ganados en los primeros 30 días que siguen comprando",
+    },
+    "cohort_active_axis": {
+        "en": "first-month customers still buying (people)",
+        "es": "clientes del primer mes que siguen comprando (personas)",
+    },
     # ---------------------------------------------------------------- time units
     "unit_day": {"en": "day", "es": "día"},
     "unit_week": {"en": "week", "es": "semana"},

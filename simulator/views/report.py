@@ -302,6 +302,7 @@ def _customers_section(result: RunResult, lang: str, summary: Any) -> tuple[str,
     figures = [
         ("active_customers", customers.active_customers_curves(result, lang=lang)),
         ("purchases", customers.purchases_per_step(result, lang=lang)),
+        ("retention", customers.cohort_retention_curves(result, lang=lang)),
     ]
     blocks = "".join(
         f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>'

@@ -40,6 +40,7 @@ LIFECYCLE_TOTALS = (
     "margin_total",
     "cohort_customers",
     "cohort_retained",
+    "won_back",
 )
 """Per-replicate totals of a run with ``lifecycle.enabled``: customers ever, trials (free
 samples that tipped an adoption), trials that became customers, revenue (price x
@@ -48,7 +49,8 @@ purchases, EUR), every purchase's margin discounted to day 0 (EUR) and undiscoun
 cohort, customers first counted in a series column of day <= 30 (``COHORT_DAYS`` of
 :mod:`simulator.engine.lifecycle`), and those of them still active (not dropped out) in
 the column of day 90 (``RETENTION_DAYS``), or the last column if the horizon is
-shorter."""
+shorter; and the times a lapsed customer was won back (``lifecycle.win_back``; not new
+customers)."""
 
 LIFECYCLE_SPLITS = tuple(
     f"{total}_by_{kind}"

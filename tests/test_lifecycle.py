@@ -17,7 +17,8 @@ import pytest
 from simulator import config as cfg
 from simulator.cli import main
 from simulator.engine import lifecycle
-from simulator.engine.purchases import BAKERY, Customers, draw_customers, simulate_customers
+from simulator.engine.messages import Exposures
+from simulator.engine.purchases import BAKERY, BGNBD, Customers, draw_customers, simulate_customers
 from simulator.engine.run import simulate
 from simulator.metrics.tables import LIFECYCLE_RATIOS, compare
 from simulator.results import LIFECYCLE_SERIES, LIFECYCLE_SPLITS, LIFECYCLE_TOTALS
@@ -431,3 +432,74 @@ def test_wom_run_with_lifecycle_writes_the_new_columns(tmp_path) -> None:
     assert set(LIFECYCLE_SERIES) <= set(series.columns)
     replicates = pd.read_csv(out / "replicates.csv")
     assert (replicates["revenue"] == 4.0 * replicates["purchases"]).all()
+
+
+# --------------------------------------------------------------------------- win-back
+
+
+def _lapsed_ledger(people: int, win_back: float) -> lifecycle.CustomerLedger:
+    """``people`` customers (one replicate) who each buy once on day 1 and drop out."""
+    data = cfg.default_scenario().model_dump()
+    data["simulation"].update({"steps": 30, "replicates": 1, "block_size": 1})
+    data["lifecycle"] = {
+        "enabled": True,
+        "win_back": win_back,
+        "trial_conversion_by_interest": False,
+    }
+    ledger = lifecycle.CustomerLedger(cfg.validate_scenario(data), 0, 1, people, channels=0)
+    # About 1,000 purchases a day and drop-out after the first (1 - 1e-12).
+    ledger.model = BGNBD(r=1000.0, alpha=1.0, a=1e6, b=1e-6)
+    everyone = np.arange(people)
+    newspaper = np.full(people, cfg.SOURCE_TYPES.index("newspaper_ad"), np.int8)
+    ledger.adopt(everyone, np.ones(people, bool), newspaper, np.full(people, -1, np.int16))
+    ledger.step(0)  # active from the start of day 1
+    ledger.step(1)  # one purchase each, then gone
+    assert not ledger.book.active.any() and ledger.lapsed_count == people
+    return ledger
+
+
+def test_one_message_wins_back_a_lapsed_customer_with_the_win_back_chance() -> None:
+    """50,000 lapsed customers, each reached by one positive message of strength 0.8
+    (interest 0.5 for all): won back with p = 0.8 x 0.5 x 0.5 = 0.2, binomial SE; negative
+    messages win nobody back; the won-back are active again and are not new customers."""
+    people = 50_000
+    ledger = _lapsed_ledger(people, win_back=0.5)
+    interest = np.full(people, 0.5, np.float32)
+    everyone = np.arange(people)
+    bad = Exposures.uniform(everyone, 0.8, source=0, channel=-1, valence=-1)
+    ledger.win_back(bad, interest)
+    assert ledger._returning is None
+    ledger.win_back(Exposures.uniform(everyone, 0.8, source=0, channel=-1), interest)
+    ledger.step(2)
+    won = int(ledger.won_back.sum())
+    se = math.sqrt(0.2 * 0.8 / people)
+    assert abs(won / people - 0.2) < Z_MAX * se, f"won back {won / people:.4f}"
+    assert int(ledger.book.active.sum()) == won == int(ledger.active.sum())
+    assert int(ledger.customers.sum()) == people  # not new customers
+    assert ledger.lapsed_count == people - won
+
+
+def test_no_win_back_leaves_lapsed_customers_lost() -> None:
+    ledger = _lapsed_ledger(1_000, win_back=0.0)
+    ledger.win_back(Exposures.uniform(np.arange(1_000), 1.0, 0, -1), np.ones(1_000, np.float32))
+    ledger.step(2)
+    assert int(ledger.won_back.sum()) == 0 and not ledger.book.active.any()
+
+
+def test_win_back_leaves_first_adoptions_exactly_as_they_were() -> None:
+    """The default town over a year, 16 replicates: win-back draws from its own stream
+    and the adoption rule never sees lapsed customers, so adopters and customers are the
+    same arrays; lapsed customers come back (won_back > 0). (Purchases after a win-back
+    shift the purchase stream, so active customers are not compared path by path.)"""
+    data = cfg.default_scenario().model_dump()
+    data["simulation"].update({"steps": 365, "replicates": 16})
+    base = cfg.validate_scenario(data)
+    on = simulate(_with_lifecycle(base)).strategies
+    off = simulate(_with_lifecycle(base, win_back=0.0)).strategies
+    for a, b in zip(on, off, strict=True):
+        assert np.array_equal(a.series["adopters"], b.series["adopters"])
+        assert np.array_equal(a.lifecycle["customers"], b.lifecycle["customers"])
+        assert (b.lifecycle["won_back"] == 0).all()
+        life = a.lifecycle
+        assert (life["active_customers"][:, -1] <= life["customers"] + life["won_back"]).all()
+    assert sum(int(s.lifecycle["won_back"].sum()) for s in on) > 0

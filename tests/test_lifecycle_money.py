@@ -21,9 +21,9 @@ MONEY = (
 )
 
 
-def _on(steps: int) -> cfg.Scenario:
+def _on(steps: int, **life: object) -> cfg.Scenario:
     data = small_scenario(steps=steps).model_dump()
-    data["lifecycle"] = {"enabled": True}
+    data["lifecycle"] = {"enabled": True, **life}
     return cfg.validate_scenario(data)
 
 
@@ -84,7 +84,8 @@ def test_payback_days_never_and_free() -> None:
 
 
 def test_retention_matches_a_recount_from_the_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A 60-day horizon: retention is measured at the horizon, i.e. on the final flags."""
+    """A 60-day horizon: retention is measured at the horizon, i.e. on the final flags.
+    No win-back, so that the retention curve can only fall after day 30."""
     ledgers: list[lifecycle.CustomerLedger] = []
     outputs = lifecycle.CustomerLedger.outputs
 
@@ -93,7 +94,7 @@ def test_retention_matches_a_recount_from_the_ledger(monkeypatch: pytest.MonkeyP
         return outputs(self)
 
     monkeypatch.setattr(lifecycle.CustomerLedger, "outputs", keep)
-    result = simulate(_on(60))
+    result = simulate(_on(60, win_back=0.0))
     retained, cohort = [], []
     for ledger in ledgers:
         assert ledger.retention_column == 60 and ledger.cohort_column == 30

@@ -72,6 +72,14 @@ class Lifecycle(Parameters):
         description="days over which a referred customer's extra margin falls by a factor e "
         "[MODEL-REVIEW G6 tau_m, an assumption read off Schmitt et al. 2011's eroding margin]",
     )
+    win_back: Probability = Field(
+        0.5,
+        description="chance that a message which would win a prospect wins back a lapsed "
+        "customer (one who dropped out); she then buys again with a newly drawn rate and "
+        "drop-out. 0: lapsed customers are lost for good. Under the threshold and bass rules "
+        "lapsed customers stay lost (their threshold was crossed once and for all) "
+        "[MODEL-REVIEW G1 w_back; the value is an assumption]",
+    )
     price: Price = Field(
         4.0, description="price of one purchase, EUR (a bakery basket) [assumption]"
     )

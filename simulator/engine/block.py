@@ -249,6 +249,7 @@ class _Block:
             self.tipped_by = exposures.senders_of(decision.exposure)
         self._apply(decision, forced)
         if self.ledger is not None:
+            self.ledger.win_back(exposures, self.interest)
             self.ledger.step(step)
 
     def _deliver(self, step: int) -> tuple[list[Exposures], Forced]:

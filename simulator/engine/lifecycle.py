@@ -30,6 +30,7 @@ import math
 import numpy as np
 
 from simulator import config as cfg
+from simulator.engine.messages import Exposures
 from simulator.engine.purchases import (
     BAKERY,
     BGNBD,
@@ -121,6 +122,10 @@ class CustomerLedger:
         self.rng_trial = stream(seed, "lifecycle/trial", block)
         self.rng_customers = stream(seed, "lifecycle/customers", block)
         self.rng_purchases = stream(seed, "lifecycle/purchases", block)
+        self.rng_win_back = stream(seed, "lifecycle/win_back", block)
+        self.lapsed_count = 0  # lapsed customers now, in every replicate together
+        self.won_back = np.zeros(replicates, np.int64)
+        self._returning: np.ndarray | None = None
         self.book = CustomerBook.empty(
             replicates * size,
             dt_days=self.dt_days,
@@ -185,8 +190,34 @@ class CustomerLedger:
         else:
             self._joining = new, source, channel
 
+    def lapsed(self, people: np.ndarray) -> np.ndarray:
+        """Which of ``people`` are lapsed customers (made customers, then dropped out)."""
+        return (self.joined[people] > 0) & ~self.book.active[people]
+
+    def win_back(self, exposures: Exposures, interest: np.ndarray) -> None:
+        """Exposures that reach lapsed customers may win them back (``win_back``).
+
+        A positive exposure wins back with p = strength x interest x ``win_back``, the
+        independent rule's chance scaled down, with its own stream: the adoption rule
+        never sees lapsed customers, so first adoptions stay exactly as without win-back.
+        Those who come back buy again from the next step with a new rate and drop-out;
+        they are not new customers. O(exposures) only while someone is lapsed.
+        """
+        if self.lapsed_count == 0 or self.life.win_back == 0 or exposures.target.size == 0:
+            return
+        hit = np.flatnonzero((exposures.valence > 0) & self.lapsed(exposures.target))
+        if hit.size == 0:
+            return
+        target = exposures.target[hit]
+        chance = exposures.strength[hit] * interest[target % self.size] * self.life.win_back
+        won = target[self.rng_win_back.random(hit.size) < chance]
+        if won.size:
+            won = np.unique(won)
+            self._returning = won if self._returning is None else np.union1d(self._returning, won)
+
     def step(self, step: int) -> None:
-        """Take the purchases due at ``step``, then activate the step's new customers."""
+        """Take the purchases due at ``step``, then activate the step's new customers and
+        the lapsed ones won back."""
         n, reps = self.size, self.reps
         bought = buy(self.book, step, rng=self.rng_purchases)
         if bought.size:
@@ -202,6 +233,7 @@ class CustomerLedger:
             self.active -= np.bincount(dropped // n, minlength=reps)
             left = dropped[self.joined[dropped] <= self.cohort_column]  # joined >= 1 here
             self._cohort_alive -= np.bincount(left // n, minlength=reps)
+            self.lapsed_count += dropped.size
         joining, self._joining = self._joining, None
         if joining is not None and joining[0].size:
             people, source, channel = joining
@@ -220,10 +252,27 @@ class CustomerLedger:
             if self.book.uplift is not None:  # ... and are worth more at first (Schmitt et al.)
                 referred = people[source == WORD_OF_MOUTH]
                 self.book.uplift[referred] = np.float32(self.life.referred_margin_uplift)
+        returning, self._returning = self._returning, None
+        if returning is not None:
+            self._come_back(returning, step)
         self.series["active_customers"][:, step + 1] = self.active
         self.series["cohort_active"][:, step + 1] = self._cohort_alive
         if step + 1 == self.retention_column:
             self.cohort_retained = self._count_retained()
+
+    def _come_back(self, people: np.ndarray, step: int) -> None:
+        """Activate won-back customers (distinct: each was lapsed, hence chosen once)."""
+        n, reps = self.size, self.reps
+        customers = draw_customers(people.size, self.model, rng=self.rng_win_back)
+        activate(self.book, people, customers, self._next_start(step), rng=self.rng_win_back)
+        if self.book.uplift is not None:  # the referred margin uplift was for the first spell
+            self.book.uplift[people] = 0.0
+        rep = people // n
+        self.lapsed_count -= people.size
+        self.won_back += np.bincount(rep, minlength=reps)
+        self.active += np.bincount(rep, minlength=reps)
+        cohort = people[self.joined[people] <= self.cohort_column]
+        self._cohort_alive += np.bincount(cohort // n, minlength=reps)
 
     def _extra(self) -> np.ndarray:
         """Referred customers' undiscounted extra margin, per replicate (0 when off)."""
@@ -262,7 +311,7 @@ class CustomerLedger:
 
     def quiet(self) -> bool:
         """No purchase is pending within the run: later steps change nothing here."""
-        return len(self.book.calendar) == 0 and self._joining is None
+        return len(self.book.calendar) == 0 and self._joining is None and self._returning is None
 
     def hold(self, step: int) -> None:
         """Fill the series after ``step`` when a block ends early (nothing changes)."""
@@ -306,6 +355,7 @@ class CustomerLedger:
             "margin_total": self.purchases * self.life.margin_per_purchase + self._extra(),
             "cohort_customers": cohort,
             "cohort_retained": retained,
+            "won_back": self.won_back,
             **splits,
         }
 

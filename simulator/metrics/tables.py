@@ -145,6 +145,7 @@ def _lifecycle_metrics(result: StrategyResult) -> dict[str, np.ndarray]:
         "customers": life["customers"],
         "trials": life["trials"],
         "trial_customers": life["trial_customers"],
+        "won_back": life["won_back"],
         "active_customers": life["active_customers"][:, -1],
         "purchases": life["purchases"].sum(axis=1),
         "revenue": life["revenue"],

@@ -76,6 +76,33 @@ def test_run_outputs_are_unchanged(tmp_path, name):
         _compare(out / file, GOLDEN / name / file, f"{name}/{file}")
 
 
+PREVIOUS_MODEL = {name: ["lifecycle.enabled=false"] for name in SCENARIOS}
+"""Overrides that make each scenario the first-adoption model it was before customers had a
+lifecycle (issue "customers, not first adoptions"): its switch off, and the three-month
+horizon the built-in scenario had."""
+PREVIOUS_MODEL["default"] += ["simulation.steps=90"]
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_lifecycle_off_is_the_first_adoption_model_unchanged(tmp_path, name):
+    """The golden files of the first-adoption model, frozen when the lifecycle became the
+    default: ``lifecycle.enabled = false`` must reproduce them (never regenerated)."""
+    out = tmp_path / "out"
+    config = [str(SCENARIOS[name])] if SCENARIOS[name] else []
+    overrides = [arg for item in PREVIOUS_MODEL[name] for arg in ("--set", item)]
+    args = ["run", *config, *overrides, "--replicates", "8", "--quiet", "--out", str(out)]
+    assert main(args) == 0
+    for file in FILES:
+        frozen = GOLDEN / "first_adoptions" / name / file
+        assert frozen.exists(), f"no frozen file {frozen}"
+        new, old = (out / file).read_text().splitlines(), frozen.read_text().splitlines()
+        assert len(new) == len(old), f"{name}/{file}: {len(new)} lines, frozen {len(old)}"
+        header = next(csv.reader(old[:1]), [])
+        for number, (a, b) in enumerate(zip(new, old, strict=True), start=1):
+            if a != b:
+                _same_numbers(a, b, header, f"first_adoptions/{name}/{file}:{number}")
+
+
 def test_sweep_table_is_unchanged(tmp_path):
     from simulator.config import default_scenario
     from simulator.config.toml import scenario_to_toml

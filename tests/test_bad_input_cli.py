@@ -48,7 +48,7 @@ CASES = {
     "1000 workers": (["--workers", "1000"], "--workers 1000"),
     "not a number": (["--replicates", "many"], "--replicates"),
     # oversized
-    "50 million people": (["--set", "population.size=50000000"], "lower population.size"),
+    "50 million people": (["--set", "population.size=50000000"], "or population.size"),
     "a billion follows": (["--set", "layers.facebook.follows=1e9"], "follows"),
 }
 
@@ -63,7 +63,7 @@ def test_bad_input_is_refused_cleanly(tmp_path, case):
     ("edit", "mentions"),
     [
         (lambda text: text.replace("[simulation]", "[simulation\n"), "invalid TOML"),
-        (lambda text: text.replace("steps = 90", "steps = 90\nsteps = 91"), "invalid TOML"),
+        (lambda text: text.replace("steps = 365", "steps = 365\nsteps = 366"), "invalid TOML"),
         (lambda text: text + "\n[layers.real]\nkind = 'edge_list'\npath = 'no.txt'\n", "no.txt"),
     ],
     ids=["unclosed table", "duplicate key", "missing edge list"],

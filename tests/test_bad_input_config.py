@@ -284,8 +284,8 @@ WARNINGS: list[tuple[str, Callable[[dict], None], str]] = [
     ),
     (
         "starts after the run",
-        lambda d: d["channels"]["radio"].update(start_day=90.0),
-        "channels.radio.start_day = 90 is at or after the end of the run (day 90",
+        lambda d: d["channels"]["radio"].update(start_day=365.0, end_day=400.0),
+        "channels.radio.start_day = 365 is at or after the end of the run (day 365",
     ),
     (
         "tiny town",
@@ -368,7 +368,7 @@ def _scenario(**paths: Any) -> cfg.Scenario:
 
 
 OVERSIZED = [
-    ({"population__size": 50_000_000}, ("population.size = 50,000,000", "lower population.size")),
+    ({"population__size": 50_000_000}, ("population.size = 50,000,000", "or population.size")),
     (
         {"population__size": 2_000_000, "layers__facebook__follows": 10_000},
         ("layers.facebook.follows = 10,000", "lower population.size or layers.facebook.follows"),
@@ -460,7 +460,12 @@ def _file(tmp_path, *edits: tuple[str, str]) -> str:
 
 
 COMMANDS = [
-    ("steps = 90", "steps = true", "validate", "simulation.steps: Input should be a valid integer"),
+    (
+        "steps = 365",
+        "steps = true",
+        "validate",
+        "simulation.steps: Input should be a valid integer",
+    ),
     ("set = {}", 'set = { "channels.free_samples.budget" = -5 }', "validate", "strategy 'word"),
     ("facebook = 0.6,", "facebok = 0.6, facebook = 0.6,", "run", "media.facebok: unknown medium"),
     ("budget = 1000.0", "budget = inf", "run", "channels.free_samples.budget: Input should be a"),
@@ -490,5 +495,5 @@ def test_wom_run_refuses_an_oversized_town_before_building_it(tmp_path):
     refuse_and_keep(
         ["run", path, "--out", str(tmp_path / "out")],
         tmp_path,
-        mentions=("population.size = 50,000,000", "more than the", "lower population.size"),
+        mentions=("population.size = 50,000,000", "more than the", "or population.size"),
     )

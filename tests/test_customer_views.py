@@ -18,6 +18,7 @@ from simulator.views.i18n import TEXT, number
 
 QUICK = ["--set", "population.size=300", "--set", "simulation.steps=20", "--replicates", "4"]
 LIFECYCLE = ["--set", "lifecycle.enabled=true"]
+OFF = ["--set", "lifecycle.enabled=false"]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_terminal_table_has_the_customer_columns(capsys):
 
 
 def test_lifecycle_off_table_has_no_customer_columns(capsys):
-    assert main(["run", *QUICK]) == 0
+    assert main(["run", *QUICK, *OFF]) == 0
     out = capsys.readouterr().out
     assert "CLV" not in out and "customers (" not in out and "ROI" not in out
 
@@ -106,7 +107,7 @@ def test_report_with_customers_stays_offline_with_plotly_once(runs):
 
 
 def test_lifecycle_off_report_has_no_customer_section(tmp_path):
-    assert main(["run", *QUICK, "--quiet", "--out", str(tmp_path / "off")]) == 0
+    assert main(["run", *QUICK, *OFF, "--quiet", "--out", str(tmp_path / "off")]) == 0
     page = (tmp_path / "off" / "report.html").read_text(encoding="utf-8")
     assert 'data-section="customers"' not in page and 'class="scroll"' not in page
     assert TEXT["customers_section"]["en"] not in page

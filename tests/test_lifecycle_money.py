@@ -127,7 +127,9 @@ def test_retention_matches_a_recount_from_the_ledger(monkeypatch: pytest.MonkeyP
 
 
 def test_lifecycle_off_has_none_of_the_money_columns() -> None:
-    result = simulate(small_scenario())
+    result = simulate(
+        small_scenario().model_copy(update={"lifecycle": cfg.Lifecycle(enabled=False)})
+    )
     for kind in ("summary", "replicates", "series"):
         columns = set(result.to_frame(kind).columns)
         assert not columns & {*MONEY, "margin", "cohort_retained"}, kind

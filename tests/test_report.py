@@ -63,7 +63,9 @@ def test_page_is_self_contained_with_plotly_once(pages):
         # plotly.js inline once: its licence banner opens the one inline bundle
         assert page.count("* plotly.js v") == 1
         divs = page.count('class="plotly-graph-div"')
-        assert divs == _figure_count(page) == 7  # six result figures and the spread
+        assert (
+            divs == _figure_count(page) == 10
+        )  # three of customers, six result figures and the spread
 
 
 def test_answer_names_the_winner_with_its_interval(summary, pages):

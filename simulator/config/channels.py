@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -35,9 +34,10 @@ class ChannelBase(Parameters):
         description="first day of the campaign (default 0: at launch) [assumption]",
     )
     end_day: Forever = Field(
-        math.inf,
+        90.0,
         gt=0.0,
-        description="campaign ends before this day (default inf: until the run ends) [assumption]",
+        description="campaign ends before this day (default 90: a three-month campaign within "
+        "the year the run follows; inf: until the run ends) [assumption]",
     )
 
 

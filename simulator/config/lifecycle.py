@@ -1,8 +1,9 @@
 """The customer lifecycle: trials, repeat purchases, drop-out and what customers are worth.
 
-Off by default: the engine then counts first adoptions only, as it always has. On, a free
-sample makes a trial, which becomes a customer with a probability set by satisfaction,
-and customers buy again and drop out as in the BG/NBD model (MODEL-REVIEW G1).
+On by default: a free sample makes a trial, which becomes a customer with a probability
+set by satisfaction and interest, and customers buy again, drop out and may be won back as
+in the BG/NBD model (MODEL-REVIEW G1). Off, the engine counts first adoptions only, as it
+did before.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ class Lifecycle(Parameters):
     """Customers with a lifetime (Fader, Hardie & Lee 2005 BG/NBD; MODEL-REVIEW G1)."""
 
     enabled: bool = Field(
-        False,
-        description="count customers, repeat purchases, revenue and CLV (off: first "
-        "adoptions only, as before)",
+        True,
+        description="count customers, repeat purchases, revenue and CLV (false: first "
+        "adoptions only, the model before customers had a lifecycle)",
     )
     preset: Literal["bakery", "cdnow"] = Field(
         "bakery",
@@ -74,11 +75,10 @@ class Lifecycle(Parameters):
     )
     win_back: Probability = Field(
         0.5,
-        description="chance that a message which would win a prospect wins back a lapsed "
-        "customer (one who dropped out); she then buys again with a newly drawn rate and "
-        "drop-out. 0: lapsed customers are lost for good. Under the threshold and bass rules "
-        "lapsed customers stay lost (their threshold was crossed once and for all) "
-        "[MODEL-REVIEW G1 w_back; the value is an assumption]",
+        description="a lapsed customer (one who dropped out) reached by a positive message "
+        "comes back with the independent rule's chance (strength x interest) times this, "
+        "and buys again with a newly drawn rate and drop-out; 0: lapsed customers are lost "
+        "for good [assumption; MODEL-REVIEW G1 w_back]",
     )
     price: Price = Field(
         4.0, description="price of one purchase, EUR (a bakery basket) [assumption]"

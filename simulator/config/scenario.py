@@ -31,10 +31,11 @@ MODEL_SECTIONS = frozenset(
 
 class Simulation(Parameters):
     steps: int = Field(
-        90,
+        365,
         ge=1,
         le=1_000_000,
-        description="number of time steps (default 90 days: a three-month campaign) [assumption]",
+        description="number of time steps (default 365 days: a year, so that repeat purchases "
+        "and drop-out show after a three-month campaign) [assumption]",
     )
     dt: float = Field(
         1.0,

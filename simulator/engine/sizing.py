@@ -297,13 +297,13 @@ def estimate(scenario: cfg.Scenario, *, workers: int = 1, outputs: bool = True) 
 
     Examples
     --------
-    >>> estimate(cfg.default_scenario()).describe()  # measured: 135 MiB, 0.3 to 0.5 s
-    'about 150 MiB of memory and under a second'
+    >>> estimate(cfg.default_scenario()).describe()  # measured: 223 MiB resident, 2.2 s
+    'about 170 MiB of memory and under a second'
     >>> data = cfg.default_scenario().model_dump()
     >>> data["population"]["size"] = 50_000_000
     >>> big = estimate(cfg.validate_scenario(data))
-    >>> big.bytes > 30 * 2**30, big.drivers[0]
-    (True, 'population.size')
+    >>> big.bytes > 30 * 2**30, big.drivers[0]  # a year of customers: the block dominates
+    (True, 'simulation.block_size')
     """
     # About 100 lines, most of them the docstring's parameters and one sum per part of
     # memory and time, each beside the constant it uses: split, the parts lose that view.
@@ -496,7 +496,7 @@ def check_size(
     >>> check_size(cfg.validate_scenario(data), available=22 * 2**30)
     Traceback (most recent call last):
     ...
-    simulator.errors.ConfigError: population.size = 50,000,000 and layers.facebook.follows = 100 need about ... GiB of memory, more than the 22 GiB available; lower population.size, layers.facebook.follows or simulation.block_size
+    simulator.errors.ConfigError: simulation.block_size = 50 and population.size = 50,000,000 need about ... GiB of memory, more than the 22 GiB available; lower simulation.block_size or population.size
     >>> check_size(cfg.default_scenario(), available=22 * 2**30).long
     False
     """

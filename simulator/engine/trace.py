@@ -98,8 +98,8 @@ def trace(
     >>> from simulator.config import default_scenario
     >>> small = village(default_scenario(), size=200)
     >>> history = trace(small, "word of mouth")
-    >>> history.states.shape
-    (91, 200)
+    >>> history.states.shape  # a year of 200 people
+    (366, 200)
     >>> int(history.counts(adoption.PROMOTER)[-1]) > 0
     True
     """

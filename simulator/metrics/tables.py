@@ -266,7 +266,7 @@ def comparable_metrics(result: RunResult) -> tuple[str, ...]:
     ...     steps=3, replicates=2, block_size=2)})
     >>> names = comparable_metrics(simulate(s))
     >>> names[:3], names[-4:]
-    (('reach', 'adopters', 'promoters'), ('cost_per_adoption', 'cost_per_1000_reached', 'wom_multiplier', 'conversion_per_message'))
+    (('reach', 'adopters', 'promoters'), ('wom_multiplier', 'conversion_per_message', 'trial_conversion_rate', 'customer_acquisition_cost'))
     """
     names: dict[str, None] = {}
     channels = dict.fromkeys(c for strategy in result.strategies for c in strategy.channels)

@@ -450,8 +450,8 @@ def render_report(
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> page = render_report(simulate(s), network=False)
-    >>> page.count('class="plotly-graph-div"'), '<script src="http' in page
-    (6, False)
+    >>> page.count('class="plotly-graph-div"'), '<script src="http' in page  # 3 of customers
+    (9, False)
     """
     summary = result.to_frame("summary") if summary is None else summary
     if network and history is None:

@@ -353,3 +353,17 @@ def test_bad_response_config_is_one_line_naming_the_parameter(path, value, messa
     text = str(error.value)
     assert "\n" not in text and message in text
     assert path.split(".")[-1] in text
+
+
+def test_stylised_facts_rows_name_calibrated_and_emergent():
+    """The ``facts`` group of ``wom check-model`` at 4 replicates: every row is labelled."""
+    from simulator.validation.checks import QUICK  # the check-model sizes only here
+    from simulator.validation.facts import check_facts
+
+    rows = check_facts(QUICK, 7, replicates=4)
+    assert len(rows) == 7
+    assert all(row.group == "facts" for row in rows)
+    labelled = ("calibrated", "emergent", "by construction", "informational")
+    assert all(row.detail.startswith(labelled) for row in rows)
+    # the social-ad cap binds on a 28-day flight of 1,000 EUR in this town
+    assert rows[-1].simulated > 100

@@ -200,7 +200,7 @@ class Response(Parameters):
     word_of_mouth: TalkResponse = Field(default_factory=TalkResponse)
 
 
-SOCIAL_WEAR_OUT = 4.0
+SOCIAL_WEAR_OUT = 2.0
 """n_w of social ads, calibrated by ``wom check-model`` to the Sethuraman et al. (2011)
 elasticity band (the ``facts`` row names it: calibrated, not emergent)."""
 

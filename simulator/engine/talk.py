@@ -8,7 +8,7 @@ person hears (counting from 1) is multiplied by ``s(m - 1)``, with ``s(n) = 1`` 
 ``n*`` and ``rho ** (n - n* + 1)`` from it, and a repeat message along the same tie by
 ``rho_same``.
 
-Contacts stay O(contacts made): talkers are put in bins of rate within a factor 2, each
+Contacts stay O(contacts made): talkers are put in bins of rate within a factor 4, each
 bin is sampled at its highest rate (:func:`simulator.engine.messages.sample_edges` through
 the engine's contact sampler) and thinned to each talker's own rate.
 
@@ -30,9 +30,10 @@ from simulator.engine.messages import Exposures, rank_within
 from simulator.engine.prepare import LayerTable
 from simulator.streams import stream
 
-BINS = 16
-"""Rate bins per valence: talkers within a factor 2 of each other share one sampling pass
-(the last bin takes every rate below 2 ** -15 of the top one)."""
+BINS = 6
+"""Rate bins per valence and layer: talkers within a factor 4 of each other share one
+sampling pass (the last bin takes every rate below 4 ** -5 of the top one), so at most 4
+contacts are drawn per contact made, in a handful of passes a step."""
 
 Contacts = Callable[[LayerTable, np.ndarray, float, int], tuple[Exposures, np.ndarray, np.ndarray]]
 """The engine's contact sampler: ``(table, speakers, probability, valence)`` to the messages,
@@ -66,18 +67,18 @@ def decay_factor(ages: np.ndarray, step_days: float, decay_days: float) -> np.nd
 
 
 def rate_bins(rate: np.ndarray) -> list[tuple[np.ndarray, float]]:
-    """Positions of ``rate`` grouped within a factor 2, with each group's top rate.
+    """Positions of ``rate`` grouped within a factor 4, with each group's top rate.
 
     Examples
     --------
-    >>> [(p.tolist(), top) for p, top in rate_bins(np.array([1.0, 0.6, 0.4, 0.0]))]
-    [([0, 1], 1.0), ([2], 0.4)]
+    >>> [(p.tolist(), top) for p, top in rate_bins(np.array([1.0, 0.3, 0.2, 0.0]))]
+    [([0, 1], 1.0), ([2], 0.2)]
     """
     positive = np.flatnonzero(rate > 0)
     if positive.size == 0:
         return []
     top = float(rate[positive].max())
-    level = np.minimum(np.floor(-np.log2(rate[positive] / top)), BINS - 1).astype(np.int64)
+    level = np.minimum(np.floor(-np.log2(rate[positive] / top) / 2), BINS - 1).astype(np.int64)
     groups = []
     for value in np.unique(level):
         members = positive[level == value]

@@ -367,3 +367,24 @@ def test_stylised_facts_rows_name_calibrated_and_emergent():
     assert all(row.detail.startswith(labelled) for row in rows)
     # the social-ad cap binds on a 28-day flight of 1,000 EUR in this town
     assert rows[-1].simulated > 100
+
+
+def test_response_metrics_and_incremental_adopters_against_no_campaign():
+    """Summary ratios exist with the response on; incremental = paired CRN difference."""
+    from simulator.metrics import compare, summarize  # tables only in this test
+
+    data = _scenario(1500).model_dump(mode="json")
+    cfg.apply_overrides(data, cfg.realistic_overrides())
+    data["strategies"].append({"name": "no campaign", "channels": []})
+    result = simulate(cfg.validate_scenario(data))
+    summary = summarize(result).set_index("strategy")
+    for column in ("pwom_to_nwom", "wom_share", "conversion_per_message_all", "unspent"):
+        assert column in summary.columns
+    share = summary.loc["social ads", "wom_share"]
+    assert 0.0 <= share <= 1.0
+    baseline = result.strategy("no campaign").series["adopters"][:, -1]
+    assert baseline.min() > 0  # walk-ins: doing nothing still sells
+    incremental = compare(result, "adopters", reference="no campaign").set_index("strategy")
+    ads = result.strategy("social ads").series["adopters"][:, -1]
+    assert incremental.loc["social ads", "difference"] == pytest.approx((ads - baseline).mean())
+    assert incremental.loc["no campaign", "difference"] == 0.0

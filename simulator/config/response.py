@@ -226,10 +226,13 @@ REALISTIC: dict[str, Any] = {
 }
 """The mechanisms on, at their proposed defaults (sources in the field descriptions).
 
-``product.quality`` 0.60 is the promoter share pi_plus of MODEL-REVIEW G3 (with passives
-0.30 and detractors 0.10, PWOM : NWOM = (0.60 + 0.30 x 0.25 x 0.5) / (0.10 x 1.5) about 4.25
-per message sent... see ``wom check-model``); ``talk_steps`` 120 lets the 14-day decay,
-not the hard stop, end talk (exp(-120 / 14) = 0.02 % of the first day's rate)."""
+``product.quality`` 0.60 is the promoter share pi_plus of MODEL-REVIEW G3: with passives
+0.30 (talking at 0.25) and detractors 0.10 (at 1.5), messages are positive to negative as
+(0.60 + 0.30 x 0.25) / (0.10 x 1.5) = 4.5. ``talk_steps`` 120 lets the 14-day decay, not
+the hard stop, end talk (exp(-120 / 14) = 0.02 % of the first day's rate). Social-ad
+wear-out is :data:`SOCIAL_WEAR_OUT` (calibrated); print and broadcast wear-out 4 is an
+[assumption] (Sethuraman et al. 2011 find broadcast elasticities above print's [V]).
+``cue_talk`` stays 0 until the lifecycle calls :meth:`simulator.engine.talk.Talk.cue`."""
 
 
 def realistic_overrides() -> list[str]:

@@ -64,6 +64,12 @@ adoption, in the order of :data:`simulator.config.SOURCE_TYPES`; by ``channel``
 adds up to its total (revenue and discounted margin exactly by source: the totals are
 the sums of those splits)."""
 
+RESPONSE_TOTALS = ("unspent", "positive_messages", "negative_messages", "passives")
+"""Per-replicate totals of a run with a response mechanism on (issue 14), each present only
+when its mechanism is: ``unspent`` (replicates, channels), EUR a frequency cap left
+unbought; ``positive_messages`` and ``negative_messages`` (replicates,), word-of-mouth
+messages by valence; ``passives`` (replicates,), adopters who are passives."""
+
 
 def _frozen(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
@@ -94,6 +100,9 @@ class StrategyResult:
         Empty unless ``lifecycle.enabled``; then the series :data:`LIFECYCLE_SERIES`
         (replicates, steps + 1), the totals :data:`LIFECYCLE_TOTALS` (replicates,) and
         their splits by acquisition source and channel, :data:`LIFECYCLE_SPLITS`.
+    response : mapping of str to arrays
+        Empty unless a response mechanism is on (``scenario.response``); then those of
+        :data:`RESPONSE_TOTALS` that it produces.
     """
 
     name: str
@@ -107,6 +116,7 @@ class StrategyResult:
     direct: np.ndarray
     messages: np.ndarray
     lifecycle: Mapping[str, np.ndarray] = field(default_factory=dict)
+    response: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @staticmethod
     def from_arrays(prepared: PreparedStrategy, arrays: Mapping[str, np.ndarray]) -> StrategyResult:
@@ -131,6 +141,7 @@ class StrategyResult:
                 for key in LIFECYCLE_SERIES + LIFECYCLE_TOTALS + LIFECYCLE_SPLITS
                 if key in arrays
             },
+            response={key: _frozen(arrays[key]) for key in RESPONSE_TOTALS if key in arrays},
         )
 
     @property

@@ -14,6 +14,7 @@ from simulator.config.layers import Layer
 from simulator.config.lifecycle import Lifecycle
 from simulator.config.messages import config_error
 from simulator.config.paths import set_dotted
+from simulator.config.response import Response
 from simulator.config.rules import Adoption, IndependentRule
 
 MEDIA: tuple[str, ...] = ("newspaper", "tv", "radio", "banner")
@@ -24,7 +25,16 @@ platform layer's members are drawn from the entry named after the layer.
 """
 
 MODEL_SECTIONS = frozenset(
-    {"simulation", "population", "trust", "word_of_mouth", "product", "adoption", "lifecycle"}
+    {
+        "simulation",
+        "population",
+        "trust",
+        "word_of_mouth",
+        "product",
+        "adoption",
+        "lifecycle",
+        "response",
+    }
 )
 """Top-level tables that are one model each: ``--set`` creates them when a file omits them."""
 
@@ -150,6 +160,11 @@ class Scenario(Parameters):
     product: Product = Field(default_factory=Product)
     adoption: Adoption = Field(default_factory=IndependentRule)
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+    response: Response = Field(
+        default_factory=Response,
+        description="realistic advertising and word-of-mouth response (issue 14; off by "
+        "default, see simulator.config.response.REALISTIC)",
+    )
     channels: dict[str, Channel] = Field(default_factory=dict, description="channels by name")
     strategies: Annotated[tuple[Strategy, ...], Array] = Field(
         default=(), description="strategies to compare; none means one with every channel"
@@ -162,7 +177,16 @@ class Scenario(Parameters):
         self._check_media()
         self._check_channels()
         self._check_strategies()
+        self._check_valence_mix()
         return self
+
+    def _check_valence_mix(self) -> None:
+        passives = self.response.word_of_mouth.passive_share
+        if self.product.quality + passives > 1.0 + 1e-9:
+            raise ValueError(
+                "product.quality (promoters) + response.word_of_mouth.passive_share must be at "
+                f"most 1 (the rest are detractors); got {self.product.quality:g} + {passives:g}"
+            )
 
     def _platforms(self) -> set[str]:
         return {n for n, layer in self.layers.items() if layer.kind == "platform"}

@@ -21,10 +21,12 @@ import numpy as np
 
 from simulator import config as cfg
 from simulator.engine import adoption
+from simulator.engine.adstock import AdResponse
 from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
 from simulator.engine.messages import Exposures, sample_edges, uplift_edges
 from simulator.engine.prepare import LayerTable, PreparedStrategy
+from simulator.engine.talk import Talk
 from simulator.streams import stream
 from simulator.town.network import Tie
 
@@ -33,9 +35,10 @@ ORGANIC_SOURCES = (
     cfg.SOURCE_TYPES.index("online_opinion"),
 )
 FREE_SAMPLE = cfg.SOURCE_TYPES.index("free_sample")
+BACKGROUND = cfg.SOURCE_TYPES.index("background")
 
 Forced = list[tuple[np.ndarray, int]]
-"""People who adopt outright (seeds), with the index of the channel that seeded them."""
+"""People who adopt outright, with the index of the channel that seeded them (-1: walk-ins)."""
 
 
 def run_block(
@@ -108,6 +111,16 @@ class _Block:
             else None
         )
         self._referral_programme(block)
+        # Ad stock, caps and walk-ins only when switched on (issue 14): off, nothing is
+        # allocated or drawn, and the previous model's numbers are unchanged.
+        self.ads = (
+            AdResponse(scenario, prepared.plans, self.interest, block, replicates)
+            if AdResponse.needed(scenario, prepared.plans)
+            else None
+        )
+        self.talk = (
+            Talk(scenario, prepared.layers, block, replicates) if Talk.needed(scenario) else None
+        )
 
     def _referral_programme(self, block: int) -> None:
         """Members, senders and talk uplift, kept only when a referral reward is offered."""
@@ -211,6 +224,8 @@ class _Block:
             "direct": self.direct,
             "messages": self.messages,
             **(self.ledger.outputs() if self.ledger is not None else {}),
+            **(self.ads.outputs() if self.ads is not None else {}),
+            **(self.talk.outputs() if self.talk is not None else {}),
             **(
                 {"referrals": self.referrals, "member_messages": self.member_messages}
                 if self.members is not None
@@ -247,6 +262,8 @@ class _Block:
         )
         if self.members is not None:  # the sender of each adopter's tipping message
             self.tipped_by = exposures.senders_of(decision.exposure)
+        if self.ads is not None:  # walk-ins: baseline demand, with no message
+            forced.append((self.ads.walk_ins(self.state), -1))
         self._apply(decision, forced)
         if self.ledger is not None:
             self.ledger.win_back(exposures, self.interest)
@@ -256,10 +273,14 @@ class _Block:
         """Each channel's exposures this step, and the people its seeds make adopt."""
         parts: list[Exposures] = []
         forced: Forced = []
+        if self.ads is not None:  # delayed chances from the stock of earlier steps
+            parts.extend(self.ads.carryover(step, self.state))
         for plan, rng in zip(self.p.plans, self.rng_channel, strict=True):
             delivery = deliver(plan, step, self.reps, self.size, self.p.network, rng=rng)
             if delivery is None:
                 continue
+            if self.ads is not None:
+                delivery = self.ads.respond(plan, delivery, step)
             self.impressions[:, plan.index] += delivery.impressions
             self.cost[:, plan.index] += delivery.cost
             parts.append(delivery.exposures)
@@ -278,6 +299,11 @@ class _Block:
         return talkers[state == adoption.PROMOTER], talkers[state == adoption.DETRACTOR]
 
     def _word_of_mouth(self) -> Exposures:
+        if self.talk is not None:  # decaying, saturating talk in three valences (issue 14)
+            batches = list(self.talking)
+            return self.talk.word_of_mouth(
+                batches, self.state, self.p.layers, self._contacts, self.messages
+            )
         promoters, detractors = self._talkers()
         louder = self.scenario.product.detractor_talk_multiplier
         parts = []
@@ -286,12 +312,13 @@ class _Block:
                 if speakers.size == 0:
                     continue
                 probability = min(1.0, table.contact_probability * factor)
-                parts.append(self._contacts(table, speakers, probability, valence))
+                parts.append(self._contacts(table, speakers, probability, valence)[0])
         return Exposures.concatenate(parts)
 
     def _contacts(
         self, table: LayerTable, speakers: np.ndarray, probability: float, valence: int
-    ) -> Exposures:
+    ) -> tuple[Exposures, np.ndarray, np.ndarray]:
+        """Messages of ``speakers``, each one's speaker (a position) and edge (-1: none)."""
         n = self.size
         if table.well_mixed:
             owner, person = self._well_mixed_contacts(speakers, probability, self.rng_talk)
@@ -305,9 +332,10 @@ class _Block:
             exposures = Exposures.uniform(
                 target, table.well_mixed_strength, table.well_mixed_source, -1, valence
             )
+            no_edge = np.full(owner.size, -1, np.int64)
             if self.members is None:
-                return exposures
-            return replace(exposures, sender=speakers[owner])
+                return exposures, owner, no_edge
+            return replace(exposures, sender=speakers[owner]), owner, no_edge
         edges, owner = sample_edges(table.indptr, speakers % n, probability, self.rng_talk)
         if self.members is not None and valence > 0:
             edges, owner = self._edge_uplift(
@@ -316,7 +344,7 @@ class _Block:
         sender = speakers[owner]
         replicate = sender // n
         self.messages += np.bincount(replicate, minlength=self.reps)
-        return Exposures(
+        exposures = Exposures(
             replicate * n + table.indices[edges],
             table.strength(edges),
             table.source(edges),
@@ -324,6 +352,7 @@ class _Block:
             np.full(edges.size, valence, np.int8),
             None if self.members is None else sender,
         )
+        return exposures, owner, edges
 
     def _well_mixed_contacts(
         self, speakers: np.ndarray, probability: float, rng: np.random.Generator
@@ -489,7 +518,7 @@ class _Block:
             seeds = np.unique(seeds[self.state[seeds] < adoption.PROMOTER])
             seeds = np.setdiff1d(seeds, decision.adopters, assume_unique=True)
             adopters.append(seeds)
-            sources.append(np.full(seeds.size, FREE_SAMPLE, np.int8))
+            sources.append(np.full(seeds.size, FREE_SAMPLE if index >= 0 else BACKGROUND, np.int8))
             channels.append(np.full(seeds.size, index, np.int16))
             if sent:
                 sent.append(np.full(seeds.size, -1, np.int64))
@@ -505,7 +534,11 @@ class _Block:
         previously_rejected = self.state[new] == adoption.REJECTER
         if previously_rejected.any():  # a seed given to someone who had rejected
             self.counts["rejecters"] -= np.bincount(new[previously_rejected] // n, minlength=reps)
-        satisfied = self.rng_outcome.random(new.size) < self.scenario.product.quality
+        draw = self.rng_outcome.random(new.size)
+        quality = self.scenario.product.quality if self.talk is None else self.talk.satisfied_share
+        satisfied = draw < quality
+        if self.talk is not None:  # passives: satisfied, but they talk little
+            self.talk.mark_passives(new, draw)
         self.state[new] = np.where(satisfied, adoption.PROMOTER, adoption.DETRACTOR)
         if self.ledger is not None:  # a free sample makes a trial, not yet a customer
             self.ledger.adopt(new, satisfied, source, channel)

@@ -274,8 +274,8 @@ class Delivery:
 
     exposures: Exposures
     forced: np.ndarray  # flat indices that adopt outright (seeds)
-    impressions: int  # per replicate
-    cost: float  # per replicate
+    impressions: int | np.ndarray  # per replicate (an array when a frequency cap bound)
+    cost: float | np.ndarray  # per replicate
 
 
 def deliver(

@@ -62,6 +62,26 @@ def replicate_metrics(result: StrategyResult, days: np.ndarray, margin: float = 
     if result.lifecycle:
         values.update(_lifecycle_metrics(result))
         values.update(_money_metrics(result, days))
+    if result.response:
+        values.update(_response_metrics(result))
+    return values
+
+
+def _response_metrics(result: StrategyResult) -> dict[str, np.ndarray]:
+    """Per-replicate totals of the response mechanisms (issue 14), when they ran."""
+    response = result.response
+    values: dict[str, np.ndarray] = {}
+    if "unspent" in response:
+        values["unspent"] = response["unspent"].sum(axis=1)
+        for index, channel in enumerate(result.channels):
+            values[f"{channel}.unspent"] = response["unspent"][:, index]
+    if "positive_messages" in response:
+        values["positive_messages"] = response["positive_messages"]
+        values["negative_messages"] = response["negative_messages"]
+        organic = [SOURCE_TYPES.index(s) for s in ("word_of_mouth", "online_opinion")]
+        values["tipped_by_talk"] = result.by_source[:, organic].sum(axis=1)
+    if "passives" in response:
+        values["passives"] = response["passives"]
     return values
 
 
@@ -179,9 +199,20 @@ LIFECYCLE_RATIOS = {
 """Ratio metrics of runs with ``lifecycle.enabled``, as :data:`RATIOS`."""
 
 
+RESPONSE_RATIOS = {
+    "pwom_to_nwom": ("positive_messages", "negative_messages", 1.0),
+    "wom_share": ("tipped_by_talk", "adopters", 1.0),
+    "conversion_per_message_all": ("tipped_by_talk", "wom_messages", 1.0),
+}
+"""Ratio metrics of runs with talk response on: positive to negative messages, the share of
+adoptions tipped by a consumer's message (offline or online), and a consistent conversion
+per message (every talk-tipped adoption over every message; MODEL-REVIEW E.2)."""
+
+
 def ratios_of(values: dict) -> dict[str, tuple[str, str, float]]:
     """The ratio metrics that ``values`` (from :func:`replicate_metrics`) can give."""
-    return RATIOS | LIFECYCLE_RATIOS if "customers" in values else RATIOS
+    ratios = RATIOS | LIFECYCLE_RATIOS if "customers" in values else RATIOS
+    return ratios | RESPONSE_RATIOS if "positive_messages" in values else ratios
 
 
 def strategy_summary(result: StrategyResult, days: np.ndarray, margin: float = 0.0) -> dict:
@@ -409,6 +440,7 @@ def _metric_values(result: RunResult, strategy: StrategyResult) -> dict[str, np.
     values = replicate_metrics(strategy, result.days, result.scenario.product.margin)
     zeros = np.zeros(strategy.replicates)
     per_channel = CHANNEL_METRICS + (LIFECYCLE_CHANNEL_METRICS if "customers" in values else ())
+    per_channel += ("unspent",) if "unspent" in values else ()
     for other in result.strategies:
         for channel in other.channels:
             for name in per_channel:

@@ -14,7 +14,9 @@ def tie_sources_and_trust(
     """Source type index and trust weight for each :class:`Tie` kind on a layer.
 
     Offline and copied ties are people I know (strong or weak); online-only follows are
-    consumer opinions online; loaded graphs use their layer's own source and multiplier.
+    consumer opinions online, trusted as such (Nielsen 2015's item) or, with
+    ``response.word_of_mouth.online_stranger_trust = "weak_tie"``, as a weak offline tie
+    (MODEL-REVIEW A.0); loaded graphs use their layer's own source and multiplier.
 
     Examples
     --------
@@ -28,10 +30,13 @@ def tie_sources_and_trust(
     wom = scenario.word_of_mouth
     external_source = getattr(layer_config, "source", "word_of_mouth")
     external_trust = getattr(layer_config, "tie_trust", 1.0)
+    online = 1.0
+    if scenario.response.word_of_mouth.online_stranger_trust == "weak_tie":
+        online = table["word_of_mouth"] * wom.weak_tie_trust / max(table["online_opinion"], 1e-12)
     sources = {
         Tie.STRONG: ("word_of_mouth", wom.strong_tie_trust),
         Tie.WEAK: ("word_of_mouth", wom.weak_tie_trust),
-        Tie.ONLINE: ("online_opinion", 1.0),
+        Tie.ONLINE: ("online_opinion", online),
         Tie.EXTERNAL: (external_source, external_trust),
     }
     source_index = np.array([cfg.SOURCE_TYPES.index(sources[t][0]) for t in Tie], np.int8)

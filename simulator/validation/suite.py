@@ -15,6 +15,7 @@ from simulator.validation.checks import (
     check_exact,
     check_percolation,
 )
+from simulator.validation.facts import check_facts
 from simulator.validation.peers import check_peers
 from simulator.validation.table import CheckResult
 
@@ -26,6 +27,7 @@ _CHECKS: dict[str, Callable[[Sizes, int], list[CheckResult]]] = {
     "percolation": check_percolation,
     "exact": check_exact,
     "peers": check_peers,
+    "facts": check_facts,
 }
 CHECK_GROUPS: tuple[str, ...] = tuple(_CHECKS)
 """Names of the check groups, in the order they run."""

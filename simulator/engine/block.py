@@ -25,6 +25,7 @@ from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
 from simulator.engine.messages import Exposures, sample_edges, uplift_edges
 from simulator.engine.prepare import LayerTable, PreparedStrategy
+from simulator.engine.touches import TouchRecorder
 from simulator.streams import stream
 from simulator.town.network import Tie
 
@@ -45,6 +46,7 @@ def run_block(
     *,
     observe: Callable[[np.ndarray], None] | None = None,
     reference: bool = False,
+    record: int = 0,
 ) -> dict[str, np.ndarray]:
     """Simulate one block of replicates; its streams depend only on the seed and ``block``.
 
@@ -56,15 +58,26 @@ def run_block(
     ``reference=True`` replaces the fast paths by the reference draws they are tested
     against (one uniform per exposure under the independent rule, one hazard per person
     under the bass rule): the same model, other random numbers.
+
+    ``record=K > 0`` also keeps the ground truth of attribution (each person's last ``K``
+    touches, who tipped every adopter and who referred her; see
+    :mod:`simulator.engine.touches`) and adds its ``journey_*`` and ``path_*`` tables to
+    the outputs. It draws no random number: every other output is unchanged.
     """
-    return _Block(prepared, block, replicates, reference=reference).run(observe)
+    return _Block(prepared, block, replicates, reference=reference, record=record).run(observe)
 
 
 class _Block:
     """Mutable state of one block; lives only inside :func:`run_block`."""
 
     def __init__(
-        self, prepared: PreparedStrategy, block: int, replicates: int, *, reference: bool
+        self,
+        prepared: PreparedStrategy,
+        block: int,
+        replicates: int,
+        *,
+        reference: bool,
+        record: int = 0,
     ) -> None:
         scenario = prepared.scenario
         seed = scenario.simulation.seed
@@ -106,6 +119,18 @@ class _Block:
             else None
         )
         self._referral_programme(block)
+        self.recorder = (  # attribution's ground truth, only when asked: it costs memory
+            TouchRecorder(
+                replicates,
+                n,
+                depth=record,
+                plans=prepared.plans,
+                layers=[t.name for t in prepared.layers],
+            )
+            if record > 0
+            else None
+        )
+        self.track_senders = self.members is not None or self.recorder is not None
 
     def _referral_programme(self, block: int) -> None:
         """Members, senders and talk uplift, kept only when a referral reward is offered."""
@@ -214,6 +239,7 @@ class _Block:
                 if self.members is not None
                 else {}
             ),
+            **(self.recorder.outputs() if self.recorder is not None else {}),
         }
 
     def step(self, step: int) -> None:
@@ -245,6 +271,8 @@ class _Block:
         )
         if self.members is not None:  # the sender of each adopter's tipping message
             self.tipped_by = exposures.senders_of(decision.exposure)
+        if self.recorder is not None:
+            self.recorder.record(step, exposures, decision, forced, self.state)
         self._apply(decision, forced)
         if self.ledger is not None:
             self.ledger.step(step)
@@ -277,13 +305,16 @@ class _Block:
     def _word_of_mouth(self) -> Exposures:
         promoters, detractors = self._talkers()
         louder = self.scenario.product.detractor_talk_multiplier
-        parts = []
-        for table in self.p.layers:
+        parts, layer_of_part = [], []
+        for layer, table in enumerate(self.p.layers):
             for speakers, valence, factor in ((promoters, 1, 1.0), (detractors, -1, louder)):
                 if speakers.size == 0:
                     continue
                 probability = min(1.0, table.contact_probability * factor)
                 parts.append(self._contacts(table, speakers, probability, valence))
+                layer_of_part.append(layer)
+        if self.recorder is not None:
+            self.recorder.word_of_mouth(layer_of_part, parts)
         return Exposures.concatenate(parts)
 
     def _contacts(
@@ -302,7 +333,7 @@ class _Block:
             exposures = Exposures.uniform(
                 target, table.well_mixed_strength, table.well_mixed_source, -1, valence
             )
-            if self.members is None:
+            if not self.track_senders:
                 return exposures
             return replace(exposures, sender=speakers[owner])
         edges, owner = sample_edges(table.indptr, speakers % n, probability, self.rng_talk)
@@ -319,7 +350,7 @@ class _Block:
             table.source(edges),
             np.full(edges.size, -1, np.int16),
             np.full(edges.size, valence, np.int8),
-            None if self.members is None else sender,
+            sender if self.track_senders else None,
         )
 
     def _well_mixed_contacts(

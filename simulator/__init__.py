@@ -13,13 +13,16 @@ from simulator.engine.run import simulate
 from simulator.errors import ConfigError, SimulatorError
 from simulator.metrics import compare, summarize
 from simulator.results import RunResult, StrategyResult
+from simulator.studies.attribution import Attribution, attribute
 
 __all__ = [
+    "Attribution",
     "ConfigError",
     "RunResult",
     "Scenario",
     "SimulatorError",
     "StrategyResult",
+    "attribute",
     "compare",
     "default_scenario",
     "load_scenario",

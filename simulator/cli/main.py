@@ -12,6 +12,7 @@ import sys
 import warnings
 from typing import NoReturn
 
+from simulator.cli.attribute import add_attribute_parser, attribute_command
 from simulator.cli.check_model import add_check_model_parser, check_model_command
 from simulator.cli.run import add_run_parser, run_command, scenario_of
 from simulator.cli.sweep import add_sweep_parser, sweep_command
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_sweep_parser(commands)
     add_check_model_parser(commands)
+    add_attribute_parser(commands, _add_set)
     return parser
 
 
@@ -95,6 +97,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return sweep_command(args)
         if args.command == "check-model":
             return check_model_command(args)
+        if args.command == "attribute":
+            return attribute_command(args)
         if args.command == "show-default":
             sys.stdout.write(scenario_to_toml(default_scenario(), comments=not args.plain))
             return 0

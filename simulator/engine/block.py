@@ -27,6 +27,7 @@ from simulator.engine.lifecycle import CustomerLedger
 from simulator.engine.messages import Exposures, sample_edges, uplift_edges
 from simulator.engine.prepare import LayerTable, PreparedStrategy
 from simulator.engine.talk import Talk
+from simulator.engine.touches import TouchRecorder
 from simulator.streams import stream
 from simulator.town.network import Tie
 
@@ -48,6 +49,7 @@ def run_block(
     *,
     observe: Callable[[np.ndarray], None] | None = None,
     reference: bool = False,
+    record: int = 0,
 ) -> dict[str, np.ndarray]:
     """Simulate one block of replicates; its streams depend only on the seed and ``block``.
 
@@ -59,15 +61,26 @@ def run_block(
     ``reference=True`` replaces the fast paths by the reference draws they are tested
     against (one uniform per exposure under the independent rule, one hazard per person
     under the bass rule): the same model, other random numbers.
+
+    ``record=K > 0`` also keeps the ground truth of attribution (each person's last ``K``
+    touches, who tipped every adopter and who referred her; see
+    :mod:`simulator.engine.touches`) and adds its ``journey_*`` and ``path_*`` tables to
+    the outputs. It draws no random number: every other output is unchanged.
     """
-    return _Block(prepared, block, replicates, reference=reference).run(observe)
+    return _Block(prepared, block, replicates, reference=reference, record=record).run(observe)
 
 
 class _Block:
     """Mutable state of one block; lives only inside :func:`run_block`."""
 
     def __init__(
-        self, prepared: PreparedStrategy, block: int, replicates: int, *, reference: bool
+        self,
+        prepared: PreparedStrategy,
+        block: int,
+        replicates: int,
+        *,
+        reference: bool,
+        record: int = 0,
     ) -> None:
         scenario = prepared.scenario
         seed = scenario.simulation.seed
@@ -121,6 +134,18 @@ class _Block:
         self.talk = (
             Talk(scenario, prepared.layers, block, replicates) if Talk.needed(scenario) else None
         )
+        self.recorder = (  # attribution's ground truth, only when asked: it costs memory
+            TouchRecorder(
+                replicates,
+                n,
+                depth=record,
+                plans=prepared.plans,
+                layers=[t.name for t in prepared.layers],
+            )
+            if record > 0
+            else None
+        )
+        self.track_senders = self.members is not None or self.recorder is not None
 
     def _referral_programme(self, block: int) -> None:
         """Members, senders and talk uplift, kept only when a referral reward is offered."""
@@ -231,6 +256,7 @@ class _Block:
                 if self.members is not None
                 else {}
             ),
+            **(self.recorder.outputs() if self.recorder is not None else {}),
         }
 
     def step(self, step: int) -> None:
@@ -264,6 +290,8 @@ class _Block:
             self.tipped_by = exposures.senders_of(decision.exposure)
         if self.ads is not None:  # walk-ins: baseline demand, with no message
             forced.append((self.ads.walk_ins(self.state), -1))
+        if self.recorder is not None:
+            self.recorder.record(step, exposures, decision, forced, self.state)
         self._apply(decision, forced)
         if self.ledger is not None:
             self.ledger.win_back(exposures, self.interest)
@@ -306,13 +334,16 @@ class _Block:
             )
         promoters, detractors = self._talkers()
         louder = self.scenario.product.detractor_talk_multiplier
-        parts = []
-        for table in self.p.layers:
+        parts, layer_of_part = [], []
+        for layer, table in enumerate(self.p.layers):
             for speakers, valence, factor in ((promoters, 1, 1.0), (detractors, -1, louder)):
                 if speakers.size == 0:
                     continue
                 probability = min(1.0, table.contact_probability * factor)
                 parts.append(self._contacts(table, speakers, probability, valence)[0])
+                layer_of_part.append(layer)
+        if self.recorder is not None:
+            self.recorder.word_of_mouth(layer_of_part, parts)
         return Exposures.concatenate(parts)
 
     def _contacts(
@@ -333,7 +364,7 @@ class _Block:
                 target, table.well_mixed_strength, table.well_mixed_source, -1, valence
             )
             no_edge = np.full(owner.size, -1, np.int64)
-            if self.members is None:
+            if not self.track_senders:
                 return exposures, owner, no_edge
             return replace(exposures, sender=speakers[owner]), owner, no_edge
         edges, owner = sample_edges(table.indptr, speakers % n, probability, self.rng_talk)
@@ -350,7 +381,7 @@ class _Block:
             table.source(edges),
             np.full(edges.size, -1, np.int16),
             np.full(edges.size, valence, np.int8),
-            None if self.members is None else sender,
+            sender if self.track_senders else None,
         )
         return exposures, owner, edges
 

@@ -13,9 +13,11 @@ from simulator.engine.run import simulate
 from simulator.errors import ConfigError, SimulatorError
 from simulator.metrics import compare, summarize
 from simulator.results import RunResult, StrategyResult
+from simulator.studies.plan import PlanResult, plan
 
 __all__ = [
     "ConfigError",
+    "PlanResult",
     "RunResult",
     "Scenario",
     "SimulatorError",
@@ -23,6 +25,7 @@ __all__ = [
     "compare",
     "default_scenario",
     "load_scenario",
+    "plan",
     "simulate",
     "summarize",
     "validate_scenario",

@@ -79,6 +79,18 @@ def objective_of(objective: str, raw: Mapping[str, np.ndarray], fixed_eur: float
     )
 
 
+def raw_of(scenario: cfg.Scenario, out: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The values :data:`RAW` of a block's outputs (from :func:`~simulator.engine.run.run_block`)."""
+    adopters = out["adopters"][:, -1].astype(np.float64)
+    if scenario.lifecycle.enabled:
+        customers = out["customers"].astype(np.float64)
+        value = out["discounted_margin"].astype(np.float64)
+    else:
+        customers, value = adopters, scenario.product.margin * adopters
+    cost = out["cost"].sum(axis=1).astype(np.float64)
+    return {"engine_cost": cost, "adopters": adopters, "customers": customers, "clv": value}
+
+
 class SimulationEvaluator:
     """Simulate allocations of a scenario's channels, block by block, keeping each block.
 
@@ -185,20 +197,7 @@ class SimulationEvaluator:
             outputs = {task: run_block(prepared[task[0]], task[1], task[2]) for task in tasks}
         rows = []
         for (allocation, block), task in zip(missing, tasks, strict=True):
-            out = outputs[task]
-            adopters = out["adopters"][:, -1].astype(np.float64)
-            if self.scenario.lifecycle.enabled:
-                customers = out["customers"].astype(np.float64)
-                value = out["discounted_margin"].astype(np.float64)
-            else:
-                customers = adopters
-                value = self.scenario.product.margin * adopters
-            raw = {
-                "engine_cost": out["cost"].sum(axis=1).astype(np.float64),
-                "adopters": adopters,
-                "customers": customers,
-                "clv": value,
-            }
+            raw = raw_of(self.scenario, outputs[task])
             self.kept[(allocation, block)] = raw
             rows.append(
                 json.dumps(

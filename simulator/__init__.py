@@ -14,10 +14,12 @@ from simulator.errors import ConfigError, SimulatorError
 from simulator.metrics import compare, summarize
 from simulator.results import RunResult, StrategyResult
 from simulator.studies.attribution import Attribution, attribute
+from simulator.studies.plan import PlanResult, plan
 
 __all__ = [
     "Attribution",
     "ConfigError",
+    "PlanResult",
     "RunResult",
     "Scenario",
     "SimulatorError",
@@ -26,6 +28,7 @@ __all__ = [
     "compare",
     "default_scenario",
     "load_scenario",
+    "plan",
     "simulate",
     "summarize",
     "validate_scenario",

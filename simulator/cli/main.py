@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from simulator.cli.attribute import add_attribute_parser, attribute_command
 from simulator.cli.check_model import add_check_model_parser, check_model_command
+from simulator.cli.plan import add_plan_parser, plan_command
 from simulator.cli.run import add_run_parser, run_command, scenario_of
 from simulator.cli.sweep import add_sweep_parser, sweep_command
 from simulator.config import default_scenario
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_set(validate)
 
     add_sweep_parser(commands)
+    add_plan_parser(commands, _add_set)
     add_check_model_parser(commands)
     add_attribute_parser(commands, _add_set)
     return parser
@@ -95,6 +97,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return run_command(args)
         if args.command == "sweep":
             return sweep_command(args)
+        if args.command == "plan":
+            return plan_command(args)
         if args.command == "check-model":
             return check_model_command(args)
         if args.command == "attribute":

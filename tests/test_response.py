@@ -388,3 +388,33 @@ def test_response_metrics_and_incremental_adopters_against_no_campaign():
     ads = result.strategy("social ads").series["adopters"][:, -1]
     assert incremental.loc["social ads", "difference"] == pytest.approx((ads - baseline).mean())
     assert incremental.loc["no campaign", "difference"] == 0.0
+
+
+# --------------------------------------------------------------------------- purchase cues
+
+
+def _cued(cue: float, *, lifecycle: bool = True) -> cfg.Scenario:
+    """Free samples only, 60 days; talk lasts one day after adopting (talk_steps 1), so
+    every later message is a purchase's cue."""
+    data = cfg.default_scenario().model_dump()
+    data["population"]["size"] = 1500
+    data["strategies"] = [{"name": "samples", "channels": ["free_samples"]}]
+    data["simulation"].update({"steps": 60, "replicates": 8})
+    data["word_of_mouth"]["talk_steps"] = 1.0
+    data["lifecycle"] = {"enabled": lifecycle}
+    data["response"] = {"word_of_mouth": {"decay_days": 14.0, "cue_talk": cue}}
+    return cfg.validate_scenario(data)
+
+
+def test_purchases_cue_talk_only_when_customers_buy() -> None:
+    """8 replicates: with the cue on, customers' purchases add messages after the one day
+    of talk (more messages over the 8 replicates than with the cue off); without the
+    lifecycle nobody buys and the cue changes nothing, array for array."""
+    on = simulate(_cued(0.4)).strategies[0]
+    off = simulate(_cued(0.0)).strategies[0]
+    assert on.lifecycle["purchases"].sum() > 0
+    assert on.messages.sum() > off.messages.sum()
+    plain_on = simulate(_cued(0.4, lifecycle=False)).strategies[0]
+    plain_off = simulate(_cued(0.0, lifecycle=False)).strategies[0]
+    assert np.array_equal(plain_on.messages, plain_off.messages)
+    assert np.array_equal(plain_on.series["adopters"], plain_off.series["adopters"])

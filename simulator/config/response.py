@@ -232,7 +232,8 @@ REALISTIC: dict[str, Any] = {
 the hard stop, end talk (exp(-120 / 14) = 0.02 % of the first day's rate). Social-ad
 wear-out is :data:`SOCIAL_WEAR_OUT` (calibrated); print and broadcast wear-out 4 is an
 [assumption] (Sethuraman et al. 2011 find broadcast elasticities above print's [V]).
-``cue_talk`` stays 0 until the lifecycle calls :meth:`simulator.engine.talk.Talk.cue`."""
+``cue_talk``: each purchase of a customer makes her talk once more (the lifecycle calls
+:meth:`simulator.engine.talk.Talk.cue` with each step's buyers)."""
 
 
 def realistic_overrides() -> list[str]:

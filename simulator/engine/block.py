@@ -6,10 +6,8 @@ proportional to what happens (messages sent, people reached), except under the b
 on networks with edges, whose hazard applies to everyone (on well-mixed layers it is one
 number per replicate, and adoptions are drawn from counts).
 
-A step: channels deliver (:mod:`simulator.engine.channels`), word of mouth travels along
-the layers, and the rule of :data:`simulator.engine.adoption.RULES` decides who adopts;
-channels and rules meet only here.
-"""
+A step: channels deliver (:mod:`simulator.engine.channels`), word of mouth travels along the
+layers, the rule of :data:`simulator.engine.adoption.RULES` decides who adopts, customers buy."""
 
 from __future__ import annotations
 
@@ -294,8 +292,9 @@ class _Block:
             self.recorder.record(step, exposures, decision, forced, self.state)
         self._apply(decision, forced)
         if self.ledger is not None:
-            self.ledger.win_back(exposures, self.interest)
-            self.ledger.step(step)
+            buyers = self.ledger.step(step, exposures, self.interest)
+            if self.talk is not None and buyers.size:  # a purchase cues talk (G3, c_cue)
+                self.talk.cue(buyers)
 
     def _deliver(self, step: int) -> tuple[list[Exposures], Forced]:
         """Each channel's exposures this step, and the people its seeds make adopt."""

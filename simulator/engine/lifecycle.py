@@ -215,11 +215,17 @@ class CustomerLedger:
             won = np.unique(won)
             self._returning = won if self._returning is None else np.union1d(self._returning, won)
 
-    def step(self, step: int) -> None:
-        """Take the purchases due at ``step``, then activate the step's new customers and
-        the lapsed ones won back."""
+    def step(
+        self, step: int, exposures: Exposures | None = None, interest: np.ndarray | None = None
+    ) -> np.ndarray:
+        """End ``step``: the lapsed customers its ``exposures`` win back (see
+        :meth:`win_back`), the purchases due, then the activation of the step's new
+        customers and of those won back; return the customers who bought (each once)."""
+        if exposures is not None and interest is not None:
+            self.win_back(exposures, interest)
         n, reps = self.size, self.reps
         bought = buy(self.book, step, rng=self.rng_purchases)
+        buyers = np.zeros(0, np.int64)
         if bought.size:
             self.series["purchases"][:, step + 1] = np.bincount(bought // n, minlength=reps)
             self.purchases += self.series["purchases"][:, step + 1]
@@ -228,7 +234,7 @@ class CustomerLedger:
             self.series["margin"][:, step + 1] = np.bincount(
                 first // n, weights=gain, minlength=reps
             )
-            buyers = np.unique(bought)
+            buyers = self.calendar.slots  # each buyer once: later rounds are subsets
             dropped = buyers[~self.book.active[buyers]]
             self.active -= np.bincount(dropped // n, minlength=reps)
             left = dropped[self.joined[dropped] <= self.cohort_column]  # joined >= 1 here
@@ -259,6 +265,7 @@ class CustomerLedger:
         self.series["cohort_active"][:, step + 1] = self._cohort_alive
         if step + 1 == self.retention_column:
             self.cohort_retained = self._count_retained()
+        return buyers
 
     def _come_back(self, people: np.ndarray, step: int) -> None:
         """Activate won-back customers (distinct: each was lapsed, hence chosen once)."""

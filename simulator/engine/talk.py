@@ -142,7 +142,7 @@ class Talk:
         """Hook for purchase-cued talk: ``people`` (flat) talk once more next step, at
         ``cue_talk`` times the layer's contact probability (MODEL-REVIEW G3, ``c_cue``).
 
-        Not yet called by the engine: the lifecycle owns purchases.
+        Called by the block with each step's buyers when the lifecycle is on.
         """
         if self.config.cue_talk > 0:
             self.cued.append(people.astype(np.int64))

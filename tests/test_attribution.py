@@ -25,6 +25,7 @@ def _town(size=1000, steps=40, replicates=4, **simulation):
         steps=steps, replicates=replicates, block_size=replicates, seed=11, **simulation
     )
     data["lifecycle"]["enabled"] = False
+    data["response"] = {"enabled": False}  # no walk-ins: every customer has a touch
     data["strategies"] = []
     return data
 

@@ -48,7 +48,7 @@ CASES = {
     "1000 workers": (["--workers", "1000"], "--workers 1000"),
     "not a number": (["--replicates", "many"], "--replicates"),
     # oversized
-    "50 million people": (["--set", "population.size=50000000"], "or population.size"),
+    "50 million people": (["--set", "population.size=50000000"], "population.size = 50,000,000"),
     "a billion follows": (["--set", "layers.facebook.follows=1e9"], "follows"),
 }
 

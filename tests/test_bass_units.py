@@ -37,6 +37,9 @@ def _well_mixed_bass(
         layers={"everyone": cfg.WellMixedLayer(contact_probability=1.0)},
         word_of_mouth=cfg.WordOfMouth(talk_steps=float("inf")),
         product=cfg.Product(quality=1.0),
+        # the textbook model: no lifecycle, no ad or talk response (issues 13 and 14)
+        lifecycle=cfg.Lifecycle(enabled=False),
+        response=cfg.Response(enabled=False),
         adoption=cfg.BassRule(p=P, q=Q),
         strategies=(cfg.Strategy(name="bass"),),
     )
@@ -100,6 +103,7 @@ def test_default_scenario_without_marketing_adopts_about_p_t() -> None:
     data["adoption"] = {"kind": "bass"}
     data["strategies"] = [{"name": "no marketing"}]
     data["simulation"].update(replicates=200, steps=90)  # the issue's 90 days
+    data["response"] = {"enabled": False}  # the rule's own p, with no walk-ins on top
     scenario = cfg.Scenario.model_validate(data)
     assert (scenario.simulation.steps, scenario.simulation.dt) == (90, 1.0)
     assert scenario.simulation.time_unit == "day"

@@ -203,7 +203,7 @@ def test_scenario_benchmark_prints_rows_and_a_table() -> None:
     rows = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert [row["workers"] for row in rows] == [1, 2]
     for row in rows:
-        assert row["agents"] == 2000 and row["strategies"] == 5 and row["replicates"] == 2
+        assert row["agents"] == 2000 and row["strategies"] == 6 and row["replicates"] == 2
         assert 0 < row["simulate_s"] <= row["wall_s"] and row["peak_mb"] > 0
         assert row["edges"] > 2000
     assert rows[0]["adopters"] == rows[1]["adopters"]  # same results with a helper process

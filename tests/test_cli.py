@@ -39,7 +39,9 @@ def test_run_writes_every_output(tmp_path):
         assert {column, f"{column}_low", f"{column}_high"} <= set(summary.columns)
         ok = summary[column].isna() | (summary[f"{column}_low"] <= summary[column])
         assert ok.all()
-    assert len(pd.read_parquet(out / "series.parquet")) == 5 * 4 * 21
+    assert (
+        len(pd.read_parquet(out / "series.parquet")) == 6 * 4 * 21
+    )  # five strategies and the no-campaign baseline
 
 
 def test_same_seed_same_bytes_other_seed_differs(tmp_path):

@@ -17,7 +17,8 @@ def test_default_round_trips_through_commented_toml():
     text = scenario_to_toml(scenario)
     assert cfg.validate_scenario(tomllib.loads(text)) == scenario
     assert "Nielsen Global Trust in Advertising 2015" in text
-    assert "Leskovec" in text and "Sultan" not in text  # bass p, q only under a bass rule
+    assert "Leskovec" in text
+    assert "\np = " not in text and "\nq = " not in text  # bass p, q only under a bass rule
 
 
 def test_default_strategies_compare_channels_at_equal_budget():

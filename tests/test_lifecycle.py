@@ -43,6 +43,7 @@ NEW_METRICS = (
 def _with_lifecycle(scenario: cfg.Scenario, **life: object) -> cfg.Scenario:
     data = scenario.model_dump()
     data["lifecycle"] = {"enabled": True, **life}
+    data["response"] = {"enabled": False}  # no walk-ins: the only customers are trialists
     return cfg.validate_scenario(data)
 
 
@@ -55,6 +56,7 @@ def _samples_only(replicates: int, steps: int, **life: object) -> cfg.Scenario:
     data["strategies"] = [{"name": "samples", "channels": ["free_samples"]}]
     data["simulation"].update({"steps": steps, "replicates": replicates, "block_size": 50})
     data["lifecycle"] = {"enabled": True, **life}
+    data["response"] = {"enabled": False}  # no walk-ins, no passives
     return cfg.validate_scenario(data)
 
 
@@ -100,14 +102,14 @@ def test_lifecycle_on_keeps_the_adoption_model() -> None:
 
 
 def test_trial_conversion_matches_quality_times_promoter_conversion() -> None:
-    """400 replicates x 100 samples = 40,000 trials; expected share quality x 0.40
+    """1,000 replicates x 100 samples = 100,000 trials; expected share quality x 0.40
     (conversion not scaled by interest)."""
-    scenario = _samples_only(replicates=400, steps=2, trial_conversion_by_interest=False)
+    scenario = _samples_only(replicates=1000, steps=2, trial_conversion_by_interest=False)
     result = simulate(scenario).strategies[0]
     trials = int(result.lifecycle["trials"].sum())
     converted = int(result.lifecycle["trial_customers"].sum())
     expected = scenario.product.quality * scenario.lifecycle.trial_conversion_promoter
-    assert trials == 400 * 100  # every sample tips a trial: budget 1,000 / 10 EUR a seed
+    assert trials == 1000 * 100  # every sample tips a trial: budget 1,000 / 10 EUR a seed
     se = math.sqrt(expected * (1 - expected) / trials)
     z = (converted / trials - expected) / se
     assert abs(z) < Z_MAX, f"conversion {converted / trials:.4f}, expected {expected}, z {z:.2f}"

@@ -35,6 +35,7 @@ SEEDS_PER_REPLICATE = 1000  # a 1,000 EUR budget at 1 EUR a sample
 def _day_zero_cohort(replicates: int, steps: int, **life: object) -> cfg.Scenario:
     """``SEEDS_PER_REPLICATE`` customers per replicate, all made on day 0 by a free sample."""
     data = cfg.default_scenario().model_dump()
+    data["response"] = {"enabled": False}  # no walk-ins: the cohort is the samples
     data["population"]["size"] = 2 * SEEDS_PER_REPLICATE
     for layer in data["layers"].values():
         layer["contact_probability"] = 0.0

@@ -133,6 +133,7 @@ def ads_town(size=4000) -> cfg.Scenario:
     ]
     data = {
         "simulation": {"steps": 2, "replicates": 10, "block_size": 10, "seed": 11},
+        "response": {"enabled": False},  # the closed form has no wear-out, cap or walk-ins
         "population": {"size": size, "segments": segments},
         "layers": {
             "market": {"kind": "market", "contact_probability": 0.0},

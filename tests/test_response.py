@@ -13,6 +13,7 @@ import pytest
 
 from simulator import config as cfg
 from simulator import simulate
+from simulator.config.response import MECHANISMS_OFF
 from simulator.engine.adoption import PROMOTER, independent
 from simulator.engine.adstock import AdStock, stock_decay, wear_weight
 from simulator.engine.block import run_block
@@ -32,12 +33,25 @@ def _plan(audience: np.ndarray, strength: float = 0.1) -> ChannelPlan:
 
 
 def _scenario(size: int, **response: object) -> cfg.Scenario:
+    """The built-in town with every mechanism off but those given (``a__b`` for ``a.b``)."""
     data = cfg.default_scenario_data()
     data["population"]["size"] = size
     data["simulation"].update(steps=40, replicates=4, block_size=4)
+    data["product"]["quality"] = 0.95
+    data["word_of_mouth"]["talk_steps"] = 30.0
+    for path, value in MECHANISMS_OFF.items():
+        cfg.set_path(data, path, value, origin="test")
     for path, value in response.items():
         cfg.set_path(data, path.replace("__", "."), value, origin="test")
     return cfg.validate_scenario(data)
+
+
+def _mechanisms_off(data: dict) -> dict:
+    """``data`` with the response on but every mechanism off, to switch one on."""
+    data["response"] = cfg.Response().model_dump(mode="json")
+    for path, value in MECHANISMS_OFF.items():
+        cfg.set_path(data, path, value, origin="test")
+    return data
 
 
 def _stock(medium: cfg.MediumResponse, size: int = 1, reps: int = 1) -> AdStock:
@@ -148,11 +162,11 @@ def test_walk_ins_match_the_baseline_hazard():
     """No marketing, no talk: walk-ins over T days are N (1 - exp(-p T / 365.25)) (3 SE)."""
     size, days, p_year, reps = 4000, 200, 0.03, 40
     scenario = cascade_scenario(size, [0], rule=cfg.IndependentRule(), persuasion=0.0)
-    data = scenario.model_dump(mode="json")
+    data = _mechanisms_off(scenario.model_dump(mode="json"))
     data["channels"] = {}
     data["strategies"] = [{"name": "nothing"}]
     data["simulation"].update(steps=days, replicates=reps, block_size=reps, stop_when_quiet=False)
-    data["response"] = {"advertising": {"walk_ins_per_year": p_year}}
+    data["response"]["advertising"]["walk_ins_per_year"] = p_year
     graph = (np.zeros(size + 1, np.int64), np.zeros(0, np.int32))
     result = simulate(cfg.validate_scenario(data), graphs={"graph": graph}).strategies[0]
     adopters = result.series["adopters"][:, -1]
@@ -185,9 +199,9 @@ def test_expected_messages_under_talk_decay():
         steps=talk + 2,
         layer=cfg.GraphLayer(contact_probability=contact, tie_trust=1.0),
     )
-    data = scenario.model_dump(mode="json")
+    data = _mechanisms_off(scenario.model_dump(mode="json"))
     data["word_of_mouth"]["talk_steps"] = talk
-    data["response"] = {"word_of_mouth": {"decay_days": tau}}
+    data["response"]["word_of_mouth"]["decay_days"] = tau
     result = simulate(cfg.validate_scenario(data), graphs={"graph": _star_out(degree)})
     messages = result.strategies[0].messages
     expected = degree * contact * -math.expm1(-talk / tau) / -math.expm1(-1.0 / tau)
@@ -245,8 +259,8 @@ def test_adoption_given_m_messages_saturates():
         block_size=reps,
         steps=3,
     )
-    data = scenario.model_dump(mode="json")
-    data["response"] = {"word_of_mouth": {"saturation": rho, "saturation_after": 2}}
+    data = _mechanisms_off(scenario.model_dump(mode="json"))
+    data["response"]["word_of_mouth"].update(saturation=rho, saturation_after=2)
     data["simulation"]["stop_when_quiet"] = False
     final = _final_states(cfg.validate_scenario(data), {"graph": (indptr, indices)})
     adopted = final >= PROMOTER
@@ -271,10 +285,10 @@ def test_repeat_sender_is_discounted():
         block_size=reps,
         steps=4,
     )
-    data = scenario.model_dump(mode="json")
+    data = _mechanisms_off(scenario.model_dump(mode="json"))
     data["word_of_mouth"]["talk_steps"] = 2
     data["simulation"]["stop_when_quiet"] = False
-    data["response"] = {"word_of_mouth": {"repeat_sender": rho_same}}
+    data["response"]["word_of_mouth"]["repeat_sender"] = rho_same
     final = _final_states(cfg.validate_scenario(data), {"graph": (indptr, indices)})
     share = (final[:, listeners[1]] >= PROMOTER).mean()
     expected = 1.0 - (1.0 - persuasion) * (1.0 - persuasion * rho_same)
@@ -375,8 +389,7 @@ def test_response_metrics_and_incremental_adopters_against_no_campaign():
 
     data = _scenario(1500).model_dump(mode="json")
     cfg.apply_overrides(data, cfg.realistic_overrides())
-    data["strategies"].append({"name": "no campaign", "channels": []})
-    result = simulate(cfg.validate_scenario(data))
+    result = simulate(cfg.validate_scenario(data))  # the built-in town has a no campaign
     summary = summarize(result).set_index("strategy")
     for column in ("pwom_to_nwom", "wom_share", "conversion_per_message_all", "unspent"):
         assert column in summary.columns
@@ -402,7 +415,9 @@ def _cued(cue: float, *, lifecycle: bool = True) -> cfg.Scenario:
     data["simulation"].update({"steps": 60, "replicates": 8})
     data["word_of_mouth"]["talk_steps"] = 1.0
     data["lifecycle"] = {"enabled": lifecycle}
-    data["response"] = {"word_of_mouth": {"decay_days": 14.0, "cue_talk": cue}}
+    _mechanisms_off(data)
+    data["product"]["quality"] = 0.95
+    data["response"]["word_of_mouth"].update(decay_days=14.0, cue_talk=cue)
     return cfg.validate_scenario(data)
 
 

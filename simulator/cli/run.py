@@ -21,6 +21,7 @@ from simulator.config.toml import scenario_to_toml
 from simulator.engine.run import simulate
 from simulator.engine.sizing import check_size
 from simulator.errors import SimulatorError
+from simulator.metrics.incremental import baseline_of, incremental_table
 from simulator.results import write_manifest
 
 RUN_KIND = "wom run"
@@ -126,14 +127,29 @@ def _table(frame, columns) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
 
 
-def _format_table(frame) -> str:
+_INCREMENTAL_COLUMNS = (
+    ("added customers", "incremental", 1, 1.0),
+    ("added CLV (EUR)", "incremental_clv", 0, 1.0),
+    ("EUR per added customer", "cost_per_incremental", 2, 1.0),
+)
+"""Columns of the third table, when a strategy runs no channel: what each one adds."""
+
+
+def _format_table(frame, result=None) -> str:
     """The summary as text; a run with ``lifecycle.enabled`` (its summary has
-    ``customers``) gets a second table: customers and what they are worth."""
+    ``customers``) gets a second table: customers and what they are worth; a run with a
+    strategy that runs no channel, a third: what each strategy adds over it."""
     table = _table(frame, _COLUMNS)
-    if "customers" not in frame.columns:
-        return table
-    customers = _table(frame, _CUSTOMER_COLUMNS)
-    return f"{table}\n\ncustomers (a free sample is a trial, not a customer)\n{customers}"
+    if "customers" in frame.columns:
+        customers = _table(frame, _CUSTOMER_COLUMNS)
+        table += f"\n\ncustomers (a free sample is a trial, not a customer)\n{customers}"
+    baseline = None if result is None else baseline_of(result)
+    if baseline is not None:
+        added = incremental_table(result, baseline)
+        columns = [c for c in _INCREMENTAL_COLUMNS if c[1] in added.columns]
+        title = f"over '{baseline}' (paired replicates; walk-ins buy with no campaign)"
+        table += f"\n\n{title}\n{_table(added, columns)}"
+    return table
 
 
 def _write_outputs(
@@ -250,7 +266,7 @@ def run_command(args: argparse.Namespace) -> int:
             f"of {scenario.simulation.dt:g} {scenario.simulation.time_unit}, "
             f"seed {scenario.simulation.seed}; intervals are 95 %"
         )
-        print(_format_table(summary))
+        print(_format_table(summary, result))
     if args.out is not None:
         _write_outputs(
             args.out,

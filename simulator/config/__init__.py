@@ -63,11 +63,13 @@ from simulator.config.layers import (
 )
 from simulator.config.lifecycle import Lifecycle
 from simulator.config.response import (
+    PREVIOUS_MODEL,
     REALISTIC,
     AdvertisingResponse,
     MediumResponse,
     Response,
     TalkResponse,
+    previous_model_overrides,
     realistic_overrides,
 )
 from simulator.config.rules import (
@@ -86,6 +88,7 @@ __all__ = [
     "LAYER_KINDS",
     "MAX_BUDGET",
     "MEDIA",
+    "PREVIOUS_MODEL",
     "REALISTIC",
     "SOURCE_TYPES",
     "TINY_TOWN",
@@ -141,6 +144,7 @@ __all__ = [
     "default_scenario_data",
     "load_scenario",
     "parse_override",
+    "previous_model_overrides",
     "read_toml",
     "realistic_overrides",
     "scenario_doubts",

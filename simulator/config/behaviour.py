@@ -45,10 +45,12 @@ class WordOfMouth(Parameters):
         cal.WEAK_TIE_FACTOR, "trust multiplier of weak ties relative to strong ties"
     )
     talk_steps: Forever = Field(
-        30.0,
+        120.0,
         ge=1.0,
         description="steps an adopter keeps talking, a whole number up to 1,000,000 or inf: "
-        "1 gives independent-cascade semantics, inf gives SI / Bass semantics [assumption]",
+        "1 gives independent-cascade semantics, inf gives SI / Bass semantics (default 120, "
+        "so that response.word_of_mouth.decay_days, not this hard stop, ends talk; 30 before "
+        "talk decayed) [assumption]",
     )
 
     @field_validator("talk_steps")
@@ -63,9 +65,12 @@ class WordOfMouth(Parameters):
 
 class Product(Parameters):
     quality: Probability = Field(
-        round(1.0 - cal.DISSATISFIED_SHARE.value, 4),
-        description=f"share of adopters satisfied (promoters); the rest are detractors "
-        f"[{cal.DISSATISFIED_SHARE.source}]",
+        0.60,
+        description="share of adopters who are promoters; response.word_of_mouth."
+        "passive_share are passives and the rest detractors [pi_plus 0.60 of MODEL-REVIEW "
+        "G3, an illustrative NPS structure (Reichheld 2003 [R]); the previous model had "
+        f"{round(1.0 - cal.DISSATISFIED_SHARE.value, 4)} satisfied and no passives, from "
+        f"{cal.DISSATISFIED_SHARE.source}]",
     )
     detractor_talk_multiplier: float = _cited(
         cal.DETRACTOR_TALK_MULTIPLIER, "how much more often detractors talk", ge=0.0, le=10.0

@@ -174,10 +174,12 @@ class SocialAds(ImpressionChannel):
     source: SourceType = Field("social_ad", description="source type (trust)")
     cpm: Price = _cited(cal.CPM["facebook"], "EUR per 1,000 impressions, at least 0.01")
     days: float = Field(
-        28.0,
+        90.0,
         gt=0.0,
         le=1e6,
-        description="campaign length over which budget is spent (default 28 days) [assumption]",
+        description="campaign length over which budget is spent (default 90 days, the other "
+        "campaigns' three months: over 28 days the 3-a-week frequency cap leaves about two "
+        "thirds of 1,000 EUR unspent in the built-in town; 28 before the cap) [assumption]",
     )
 
 

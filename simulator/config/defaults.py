@@ -18,7 +18,7 @@ def default_scenario() -> Scenario:
     Examples
     --------
     >>> [s.name for s in default_scenario().strategies]
-    ['word of mouth', 'newspaper', 'radio', 'social ads', 'social page']
+    ['word of mouth', 'newspaper', 'radio', 'social ads', 'social page', 'no campaign']
     """
     # Long because it is data: the whole built-in scenario, written out to be read.
     # Platform use by age: assumptions in the spirit of Eurostat / Pew surveys, not sourced.
@@ -89,6 +89,9 @@ def default_scenario() -> Scenario:
             Strategy(name="radio", channels=("radio",)),
             Strategy(name="social ads", channels=("facebook_ads",)),
             Strategy(name="social page", channels=("facebook_page",)),
+            # the baseline: who buys anyway (walk-ins), so that each channel's effect is
+            # read as what it adds (issue 14)
+            Strategy(name="no campaign", channels=()),
         ),
     )
 

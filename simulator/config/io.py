@@ -236,12 +236,7 @@ def scenario_doubts(scenario: Scenario, resolved: tuple[Scenario, ...] = ()) -> 
     """
     doubts: list[str] = []
     if scenario.channels:
-        for i, strategy in enumerate(scenario.strategies):
-            if not strategy.channels:
-                doubts.append(
-                    f"strategies.{i}.channels: strategy '{strategy.name}' runs none of the "
-                    f"channels {sorted(scenario.channels)} (channels = [])"
-                )
+        # A strategy with no channel is a baseline (who buys anyway), not a doubt.
         used = {name for s in scenario.resolved_strategies() for name in s.channels}
         for name in scenario.channels:
             if name not in used:

@@ -1,13 +1,13 @@
 """Realistic response to advertising and word of mouth (MODEL-REVIEW G2 and G3, issue 14).
 
-Every switch is off by default, and off is the previous model exactly: the stock of an
-ad forgets everything by the next step and never wears out, frequency is uncapped, nobody
-walks in, talk keeps its full rate for ``word_of_mouth.talk_steps``, the tenth
-recommendation counts as much as the first, and every satisfied adopter is a promoter.
-
-:data:`REALISTIC` lists, in one place, the values the mechanisms take when they are on,
-each with its source; ``wom check-model`` measures the stylised facts with them, and
-:func:`realistic_overrides` turns them into ``--set`` lines.
+Every mechanism is on by default, at the values of :data:`REALISTIC` (each field cites its
+source). ``response.enabled = false`` switches them all off at once, and off is the model
+before them exactly: the stock of an ad forgets everything by the next step and never
+wears out, frequency is uncapped, nobody walks in, talk keeps its full rate for
+``word_of_mouth.talk_steps``, the tenth recommendation counts as much as the first, every
+satisfied adopter is a promoter, and online strangers are trusted like online opinions.
+:func:`previous_model_overrides` gives the other defaults the previous model had
+(``product.quality`` 0.95, ``word_of_mouth.talk_steps`` 30).
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ def _whole_or_inf(value: float, name: str) -> float:
     return value
 
 
+SOCIAL_WEAR_OUT = 2.0
+"""n_w of social ads, calibrated by ``wom check-model`` to the Sethuraman et al. (2011)
+elasticity band (the ``facts`` row names it: calibrated, not emergent)."""
+
+
 class MediumResponse(Parameters):
     """How one kind of paid medium is remembered and wears out (MODEL-REVIEW G2).
 
@@ -42,17 +47,18 @@ class MediumResponse(Parameters):
         0.0,
         ge=0.0,
         le=10_000.0,
-        description="half-life of a person's ad stock, days; 0 (default, off): the stock "
-        "is gone by the next step [on: 2 social, 7 print and broadcast; Trusov, Bucklin & "
-        "Pauwels 2009, traditional marketing carries over less than word of mouth [V]]",
+        description="half-life of a person's ad stock, days; 0: the stock is gone by the "
+        "next step (default 2 social, 7 print and broadcast; Trusov, Bucklin & Pauwels "
+        "2009, traditional marketing carries over less than word of mouth [V])",
     )
     wear_out: Forever = Field(
         math.inf,
         gt=0.0,
-        description="wear-out scale n_w, effective exposures; inf (default, off): the "
-        "hundredth impression converts like the first [on: calibrated so that the arc "
+        description="wear-out scale n_w, effective exposures; inf: the hundredth "
+        "impression converts like the first (default social 2, calibrated so that the arc "
         "elasticity of adoptions to social-ad spend at 1,000 EUR is in [0.05, 0.30], "
-        "Sethuraman, Tellis & Briesch 2011: 0.12 short-term [V]]",
+        "Sethuraman, Tellis & Briesch 2011: 0.12 short-term [V]; print and broadcast 4 "
+        "[assumption])",
     )
     shape: Literal["concave", "s_shape"] = Field(
         "concave",
@@ -72,13 +78,14 @@ class MediumResponse(Parameters):
     carryover: Probability = Field(
         0.0,
         description="zeta: delayed conversions from the stock, as a share of the "
-        "first impression's chance; 0 (default, off) [on: 0.3, MODEL-REVIEW G2 assumption]",
+        "first impression's chance; 0: none (default 0.3 [assumption, MODEL-REVIEW G2])",
     )
     frequency_cap: Forever = Field(
         math.inf,
         description="most impressions per person in any cap_window_days; impressions that "
-        "cannot be placed are not bought (reported as unspent); inf (default, off) [on: 3 "
-        "per 7 days for social ads, platform practice [assumption]]",
+        "cannot be placed are not bought (reported as unspent); inf: no cap (default 3 "
+        "per 7 days for social ads, platform practice [assumption]; none for print and "
+        "broadcast)",
     )
     cap_window_days: float = Field(
         7.0, gt=0.0, le=365.0, description="window of the frequency cap, days [assumption]"
@@ -104,19 +111,24 @@ class AdvertisingResponse(Parameters):
     """Ad stock, wear-out, caps by medium, and walk-ins (MODEL-REVIEW G2)."""
 
     social: MediumResponse = Field(
-        default_factory=MediumResponse, description="social_ads channels"
+        default_factory=lambda: MediumResponse(
+            half_life_days=2.0, wear_out=SOCIAL_WEAR_OUT, carryover=0.3, frequency_cap=3.0
+        ),
+        description="social_ads channels",
     )
     newspaper: MediumResponse = Field(
-        default_factory=MediumResponse, description="newspaper channels (print)"
+        default_factory=lambda: MediumResponse(half_life_days=7.0, wear_out=4.0, carryover=0.3),
+        description="newspaper channels (print)",
     )
     broadcast: MediumResponse = Field(
-        default_factory=MediumResponse, description="advertising channels (tv, radio, banner)"
+        default_factory=lambda: MediumResponse(half_life_days=7.0, wear_out=4.0, carryover=0.3),
+        description="advertising channels (tv, radio, banner)",
     )
     walk_ins_per_year: Probability = Field(
-        0.0,
+        0.03,
         description="baseline demand: yearly chance that someone who has not adopted walks "
-        "in and buys with no message, scaled by interest / mean interest; 0 (default, off) "
-        "[on: 0.03, Sultan, Farley & Lehmann 1990 mean Bass p]",
+        "in and buys with no message, scaled by interest / mean interest; 0: none "
+        "[Sultan, Farley & Lehmann 1990 mean Bass p 0.03]",
     )
 
 
@@ -124,10 +136,10 @@ class TalkResponse(Parameters):
     """Word of mouth that decays, saturates and comes in three valences (MODEL-REVIEW G3)."""
 
     decay_days: Forever = Field(
-        math.inf,
+        14.0,
         gt=0.0,
         description="tau_talk: a talker's contact rate is multiplied by exp(-age / tau) "
-        "(age 0 on the first talking step); inf (default, off) [on: 14 days, assumption: "
+        "(age 0 on the first talking step); inf: no decay [default 14 days, assumption: "
         "immediate word of mouth decays, Berger & Schwartz 2011 [R]]",
     )
     saturation_after: int = Field(
@@ -139,20 +151,20 @@ class TalkResponse(Parameters):
         "recommendations [S]]",
     )
     saturation: Probability = Field(
-        1.0,
-        description="rho, the factor of each message beyond saturation_after; 1 (default, "
-        "off) [on: 0.7, Leskovec, Adamic & Huberman 2007 [S]]",
+        0.7,
+        description="rho, the factor of each message beyond saturation_after; 1: none "
+        "[Leskovec, Adamic & Huberman 2007 [S]]",
     )
     repeat_sender: Probability = Field(
-        1.0,
+        0.3,
         description="rho_same, the factor of a repeat message from the same sender on the "
-        "same tie; 1 (default, off) [on: 0.3, Leskovec, Adamic & Huberman 2007 [S]]",
+        "same tie; 1: none [Leskovec, Adamic & Huberman 2007 [S]]",
     )
     passive_share: Probability = Field(
-        0.0,
+        0.30,
         description="pi_0: share of adopters who are passives (satisfied, talk little); "
-        "promoters are product.quality, detractors the rest; 0 (default, off) [on: 0.30 "
-        "with quality 0.60, an illustrative NPS structure, Reichheld 2003 [R]]",
+        "promoters are product.quality, detractors the rest; 0: none [0.30 with quality "
+        "0.60, an illustrative NPS structure, Reichheld 2003 [R]]",
     )
     passive_talk: float = Field(
         0.25,
@@ -166,20 +178,19 @@ class TalkResponse(Parameters):
         "(MODEL-REVIEW G3) [assumption]",
     )
     cue_talk: float = Field(
-        0.0,
+        0.4,
         ge=0.0,
         le=100.0,
         description="rate of the talk step that a purchase cues, relative to the layer's "
-        "contact_probability (0.4 = 0.02 per contact on the market's 0.05); 0 (default, "
-        "off) [on: 0.4, MODEL-REVIEW G3 c_cue 0.02, assumption; needs the lifecycle's "
-        "purchases]",
+        "contact_probability (0.4 = 0.02 per contact on the market's 0.05); 0: none "
+        "[assumption: MODEL-REVIEW G3 c_cue 0.02; needs the lifecycle's purchases]",
     )
     online_stranger_trust: Literal["online_opinion", "weak_tie"] = Field(
-        "online_opinion",
-        description="trust of an online-only follow: online_opinion (default, Nielsen 2015 "
-        "'consumer opinions online', 0.66) or weak_tie (word_of_mouth x weak_tie_trust, "
-        "0.21) [on: weak_tie; Nielsen's item is reviews, not followed strangers, MODEL-REVIEW "
-        "A.0]",
+        "weak_tie",
+        description="trust of an online-only follow: weak_tie (default, word_of_mouth x "
+        "weak_tie_trust, 0.21; Nielsen 2015's 'consumer opinions online' item is about "
+        "reviews, not followed strangers, MODEL-REVIEW A.0) or online_opinion (Nielsen "
+        "2015, 0.66, the previous model)",
     )
 
     @property
@@ -194,15 +205,17 @@ class TalkResponse(Parameters):
 
 
 class Response(Parameters):
-    """Advertising and word-of-mouth response (issue 14); everything off by default."""
+    """Advertising and word-of-mouth response (issue 14), on by default."""
+
+    enabled: bool = Field(
+        True,
+        description="ad stock, wear-out, caps, walk-ins, decaying and saturating talk, "
+        "passives and purchase cues (false: all off, the model before them)",
+    )
 
     advertising: AdvertisingResponse = Field(default_factory=AdvertisingResponse)
     word_of_mouth: TalkResponse = Field(default_factory=TalkResponse)
 
-
-SOCIAL_WEAR_OUT = 2.0
-"""n_w of social ads, calibrated by ``wom check-model`` to the Sethuraman et al. (2011)
-elasticity band (the ``facts`` row names it: calibrated, not emergent)."""
 
 REALISTIC: dict[str, Any] = {
     "response.advertising.social.half_life_days": 2.0,
@@ -220,11 +233,13 @@ REALISTIC: dict[str, Any] = {
     "response.word_of_mouth.saturation": 0.7,
     "response.word_of_mouth.repeat_sender": 0.3,
     "response.word_of_mouth.passive_share": 0.30,
+    "response.word_of_mouth.cue_talk": 0.4,
     "response.word_of_mouth.online_stranger_trust": "weak_tie",
     "product.quality": 0.60,
     "word_of_mouth.talk_steps": 120.0,
 }
-"""The mechanisms on, at their proposed defaults (sources in the field descriptions).
+"""The defaults of the mechanisms, in one place (sources in the field descriptions); the
+facts of ``wom check-model`` apply them explicitly, so that they hold whatever a file says.
 
 ``product.quality`` 0.60 is the promoter share pi_plus of MODEL-REVIEW G3: with passives
 0.30 (talking at 0.25) and detractors 0.10 (at 1.5), messages are positive to negative as
@@ -235,6 +250,47 @@ wear-out is :data:`SOCIAL_WEAR_OUT` (calibrated); print and broadcast wear-out 4
 ``cue_talk``: each purchase of a customer makes her talk once more (the lifecycle calls
 :meth:`simulator.engine.talk.Talk.cue` with each step's buyers)."""
 
+MECHANISMS_OFF: dict[str, Any] = {
+    **{
+        f"response.advertising.{medium}.{field}": value
+        for medium in ("social", "newspaper", "broadcast")
+        for field, value in (
+            ("half_life_days", 0.0),
+            ("wear_out", math.inf),
+            ("carryover", 0.0),
+            ("frequency_cap", math.inf),
+        )
+    },
+    "response.advertising.walk_ins_per_year": 0.0,
+    "response.word_of_mouth.decay_days": math.inf,
+    "response.word_of_mouth.saturation": 1.0,
+    "response.word_of_mouth.repeat_sender": 1.0,
+    "response.word_of_mouth.passive_share": 0.0,
+    "response.word_of_mouth.cue_talk": 0.0,
+    "response.word_of_mouth.online_stranger_trust": "online_opinion",
+}
+"""Every mechanism at its off value, one by one (``response.enabled`` stays true): a
+starting point to switch a single mechanism back on."""
+
+PREVIOUS_MODEL: dict[str, Any] = {
+    "response.enabled": False,
+    "product.quality": 0.95,
+    "word_of_mouth.talk_steps": 30.0,
+}
+"""The model before issue 14: every mechanism off, 95 % satisfied adopters (no passives)
+and 30 days of full-rate talk."""
+
+
+def previous_model_overrides() -> list[str]:
+    """:data:`PREVIOUS_MODEL` as ``--set`` lines.
+
+    Examples
+    --------
+    >>> previous_model_overrides()
+    ['response.enabled=false', 'product.quality=0.95', 'word_of_mouth.talk_steps=30.0']
+    """
+    return [_override(path, value) for path, value in PREVIOUS_MODEL.items()]
+
 
 def realistic_overrides() -> list[str]:
     """:data:`REALISTIC` as ``--set`` lines (``path=value``).
@@ -244,7 +300,11 @@ def realistic_overrides() -> list[str]:
     >>> realistic_overrides()[0]
     'response.advertising.social.half_life_days=2.0'
     """
-    return [
-        f"{path}={value!r}" if isinstance(value, str) else f"{path}={value}"
-        for path, value in REALISTIC.items()
-    ]
+    return [_override(path, value) for path, value in REALISTIC.items()]
+
+
+def _override(path: str, value: Any) -> str:
+    """One ``--set`` line: strings quoted, booleans as TOML writes them."""
+    if isinstance(value, bool):
+        return f"{path}={str(value).lower()}"
+    return f"{path}={value!r}" if isinstance(value, str) else f"{path}={value}"

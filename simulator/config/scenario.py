@@ -182,7 +182,7 @@ class Scenario(Parameters):
 
     def _check_valence_mix(self) -> None:
         passives = self.response.word_of_mouth.passive_share
-        if self.product.quality + passives > 1.0 + 1e-9:
+        if self.response.enabled and self.product.quality + passives > 1.0 + 1e-9:
             raise ValueError(
                 "product.quality (promoters) + response.word_of_mouth.passive_share must be at "
                 f"most 1 (the rest are detractors); got {self.product.quality:g} + {passives:g}"

@@ -256,6 +256,8 @@ class AdResponse:
     @staticmethod
     def needed(scenario: cfg.Scenario, plans: tuple[ChannelPlan, ...]) -> bool:
         """Whether any channel's medium, or the walk-ins, is switched on."""
+        if not scenario.response.enabled:
+            return False
         media = (medium_of(plan, scenario) for plan in plans)
         walk_ins = scenario.response.advertising.walk_ins_per_year > 0
         return walk_ins or any(m is not None and m.enabled for m in media)

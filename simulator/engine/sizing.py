@@ -85,6 +85,16 @@ THRESHOLD_BYTES_PER_PERSON = 16
 """Conviction and thresholds (float32) and the float64 Beta draw they come from."""
 
 BASS_BYTES_PER_PERSON = 48
+
+RESPONSE_BYTES_PER_PERSON = 5
+"""Talk response per person and replicate: messages heard (int32), passive (bool)."""
+
+AD_STOCK_BYTES_PER_PERSON = 16
+"""One paid channel's ad stock per person and replicate: stock (float32), last exposure
+(int32) and the frequency cap's window counts (engine/adstock.py)."""
+
+AD_STOCK_KINDS = ("social_ads", "newspaper", "advertising")
+"""Channel kinds whose media keep an ad stock when the response is on."""
 """The bass rule on a network: the float64 share of talking contacts and its four
 float64 temporaries per step."""
 
@@ -332,6 +342,12 @@ def estimate(scenario: cfg.Scenario, *, workers: int = 1, outputs: bool = True) 
             per_person += lifecycle.BYTES_PER_PERSON
             if variant.lifecycle.referred_margin_uplift > 0:
                 per_person += lifecycle.UPLIFT_BYTES_PER_PERSON
+        told = 0.0  # the response's per-edge memory of who told whom, per replicate
+        if variant.response.enabled:
+            paid = sum(c.kind in AD_STOCK_KINDS for c in variant.channels.values())
+            per_person += RESPONSE_BYTES_PER_PERSON + AD_STOCK_BYTES_PER_PERSON * paid
+            if variant.response.word_of_mouth.repeat_sender < 1:
+                told = edges / max(len(towns), 1) * block
         rule = variant.adoption
         every_step = 0.0  # seconds per person, replicate and step
         if rule.kind == "threshold":
@@ -349,7 +365,9 @@ def estimate(scenario: cfg.Scenario, *, workers: int = 1, outputs: bool = True) 
         share = min(1.0, spread / 10.0)
         talk = 2.0 if rule.kind == "bass" else min(variant.word_of_mouth.talk_steps, steps)
         step_messages = messages / talk * share * block * EXPOSURE_BYTES  # all talking at once
-        block_peak = max(block_peak, block * size * per_person + step_impressions + step_messages)
+        block_peak = max(
+            block_peak, block * size * per_person + told + step_impressions + step_messages
+        )
         plans += channels * (4 * size + 16 * steps)  # audience (int32) and schedule
         plans += sum(16 * schedule_events(variant, c) for c in variant.channels.values())
         block_steps = blocks * steps

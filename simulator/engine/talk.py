@@ -66,6 +66,11 @@ def decay_factor(ages: np.ndarray, step_days: float, decay_days: float) -> np.nd
     return np.exp(-np.asarray(ages, np.float64) * step_days / decay_days)
 
 
+ONE_BIN_CONTACTS = 20_000.0
+"""Expected contacts at the top rate below which one bin (then thinning) beats binning:
+a call costs about what thinning 20,000 candidates does (measured on the default town)."""
+
+
 def rate_bins(rate: np.ndarray) -> list[tuple[np.ndarray, float]]:
     """Positions of ``rate`` grouped within a factor 4, with each group's top rate.
 
@@ -123,7 +128,7 @@ class Talk:
 
     @staticmethod
     def needed(scenario: cfg.Scenario) -> bool:
-        return scenario.response.word_of_mouth.enabled
+        return scenario.response.enabled and scenario.response.word_of_mouth.enabled
 
     @property
     def satisfied_share(self) -> float:
@@ -153,13 +158,14 @@ class Talk:
         """Talkers by valence: people, valence, relative rate and strength of each."""
         if not batches and not self.cued:
             return []
-        ages = [np.full(b.size, len(batches) - 1 - i) for i, b in enumerate(batches)]
+        sizes = [b.size for b in batches]
+        ages = np.repeat(np.arange(len(batches) - 1, -1, -1), sizes)  # one call, not one a day
         cued = self.cued
         self.cued = []
         people = np.concatenate([*batches, *cued]) if batches or cued else np.zeros(0, np.int64)
-        age = np.concatenate([*ages, *(np.zeros(c.size) for c in cued)])
-        rate = decay_factor(age, self.step_days, self.config.decay_days)
-        rate[rate.size - sum(c.size for c in cued) :] = self.config.cue_talk
+        rate = np.empty(people.size)
+        rate[: ages.size] = decay_factor(ages, self.step_days, self.config.decay_days)
+        rate[ages.size :] = self.config.cue_talk
         talker_state = state[people]
         strength = np.ones(people.size)
         if self.passive is not None:
@@ -186,7 +192,7 @@ class Talk:
         for speakers, valence, rate, strength in self._speakers(batches, state):
             for table in layers:
                 wanted = np.minimum(table.contact_probability * rate, 1.0)
-                for members, top in rate_bins(wanted):
+                for members, top in self._groups(table, wanted):
                     parts.append(
                         self._bin(
                             table,
@@ -211,6 +217,23 @@ class Talk:
         self.positive += np.bincount(replicate[positive], minlength=self.reps)
         self.negative += np.bincount(replicate[~positive], minlength=self.reps)
         return exposures
+
+    def _groups(self, table: LayerTable, wanted: np.ndarray) -> list[tuple[np.ndarray, float]]:
+        """Rate bins, or one bin at the top rate when that samples few contacts anyway.
+
+        Binning keeps the work proportional to contacts made when rates spread widely;
+        each bin costs a call, though, and a small town's talkers make a few hundred
+        contacts a step: there, sampling everyone at the top rate and thinning wastes
+        less than the calls cost (same distribution, other draws).
+        """
+        positive = np.flatnonzero(wanted > 0)
+        if positive.size == 0:
+            return []
+        top = float(wanted[positive].max())
+        degree = self.size - 1 if table.well_mixed else table.indices.size / max(self.size, 1)
+        if positive.size * degree * top <= ONE_BIN_CONTACTS:
+            return [(positive, top)]
+        return rate_bins(wanted)
 
     def _bin(
         self,

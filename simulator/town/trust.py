@@ -31,7 +31,8 @@ def tie_sources_and_trust(
     external_source = getattr(layer_config, "source", "word_of_mouth")
     external_trust = getattr(layer_config, "tie_trust", 1.0)
     online = 1.0
-    if scenario.response.word_of_mouth.online_stranger_trust == "weak_tie":
+    response = scenario.response
+    if response.enabled and response.word_of_mouth.online_stranger_trust == "weak_tie":
         online = table["word_of_mouth"] * wom.weak_tie_trust / max(table["online_opinion"], 1e-12)
     sources = {
         Tie.STRONG: ("word_of_mouth", wom.strong_tie_trust),

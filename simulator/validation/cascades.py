@@ -67,6 +67,9 @@ def cascade_scenario(
         trust=cfg.Trust(word_of_mouth=1.0),
         word_of_mouth=cfg.WordOfMouth(persuasion=persuasion, talk_steps=1),
         product=cfg.Product(quality=1.0),
+        # the textbook model: no lifecycle, no ad or talk response (issues 13 and 14)
+        lifecycle=cfg.Lifecycle(enabled=False),
+        response=cfg.Response(enabled=False),
         adoption=rule,
         channels={
             "seeds": cfg.Seeding(
@@ -375,6 +378,9 @@ def bass_scenario(
         layers={"everyone": cfg.WellMixedLayer(contact_probability=1.0)},
         word_of_mouth=cfg.WordOfMouth(talk_steps=float("inf")),
         product=cfg.Product(quality=1.0),
+        # the textbook model: no lifecycle, no ad or talk response (issues 13 and 14)
+        lifecycle=cfg.Lifecycle(enabled=False),
+        response=cfg.Response(enabled=False),
         adoption=cfg.BassRule(p=p, q=q),
         strategies=(cfg.Strategy(name="bass"),),
     )

@@ -350,6 +350,7 @@ GLOSSARY: dict[str, str] = {
     "instagram ads": "anuncios en Instagram",
     "facebook page": "página de Facebook",
     "all channels": "todos los canales",
+    "no campaign": "sin campaña",
     # quality_vs_quantity
     "Quality or quantity? A Facebook page with many fans and dull posts vs few fans and "
     "posts people share": (

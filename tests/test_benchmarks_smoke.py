@@ -208,3 +208,34 @@ def test_scenario_benchmark_prints_rows_and_a_table() -> None:
         assert row["edges"] > 2000
     assert rows[0]["adopters"] == rows[1]["adopters"]  # same results with a helper process
     assert "simulate s" in run.stdout
+
+
+def test_scenario_benchmark_zero_activity_and_cache_rows(tmp_path: Path) -> None:
+    def run_once() -> list[dict[str, Any]]:
+        run = subprocess.run(
+            [
+                sys.executable,
+                str(SCENARIO_SCRIPT),
+                "--sizes=2000",
+                "--replicates=2",
+                "--steps=20",
+                "--zero-activity",
+                f"--cache-dir={tmp_path}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr
+        return [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+
+    busy, idle = run_once()
+    assert busy["scenario"].endswith("per capita budgets")  # the default now
+    assert busy["lifecycle"] and busy["cached"] and busy["steps"] == 20
+    assert max(busy["aware"].values()) > 0
+    assert "zero activity" in idle["scenario"] and set(idle["aware"].values()) == {0.0}
+    assert idle["step_us"] > 0
+    assert len(list(tmp_path.glob("town-*.npz"))) == 1  # both rows share the town
+    again, _ = run_once()
+    assert again["adopters"] == busy["adopters"]  # the cached town gives the same results

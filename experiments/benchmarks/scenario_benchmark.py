@@ -1,14 +1,16 @@
-"""Command line: wall time and peak memory of the default scenario at 10k, 100k and 1M agents.
+"""Command line: build and simulate times and peak memory of the default scenario at scale.
 
 The scenario is ``wom run``'s built-in one (a market layer, two platforms, five
-strategies each spending 1,000 EUR on one channel) with ``population.size`` set to N and
-nothing else changed: the budgets buy the same campaigns in a bigger town, so the run
-measures the town (network, population, audiences) and the engine's per-step work, not
-bigger campaigns. ``--per-capita`` scales budgets, seeds and page followers with N / 5,000
-instead, so that the campaigns grow with the town.
+strategies, customers who buy again over 365 days) with ``population.size`` set to N and,
+by default, budgets, seeds and page followers scaled with N / 5,000 (``--per-capita``), so
+that the campaigns grow with the town and the run measures the engine, not only the town.
+``--no-per-capita`` keeps the bakery's budgets (a bigger town, the same campaigns);
+``--no-lifecycle`` counts first adoptions only. ``--zero-activity`` adds, per size, a run
+with no budget in which every step runs: its ``step_us`` is the engine's cost of a step
+in which nothing happens. ``--cache-dir`` reuses built towns (run twice to see it).
 
-Each size runs in a fresh worker process. Prints one JSON line per row as the rows
-finish, then a table. Progress goes to stderr.
+Each run is a fresh worker process. Prints one JSON line per row as the rows finish,
+then a table. Progress goes to stderr.
 
 Examples
 --------
@@ -16,9 +18,9 @@ Smoke run::
 
     python experiments/benchmarks/scenario_benchmark.py --sizes 10000 --replicates 4
 
-The issue's configuration (about a minute)::
+The issue's configuration (1M people, 20 replicates, 365 days)::
 
-    python experiments/benchmarks/scenario_benchmark.py
+    python experiments/benchmarks/scenario_benchmark.py --sizes 1000000 --zero-activity
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 ROW_KEYS = (
     "scenario",
+    "lifecycle",
+    "date",
     "agents",
     "strategies",
     "replicates",
@@ -45,6 +49,8 @@ ROW_KEYS = (
     "wall_s",
     "build_s",
     "simulate_s",
+    "step_us",
+    "cached",
     "peak_mb",
     "helper_peak_mb",
     "adopters",
@@ -60,10 +66,12 @@ def scenario(
     *,
     per_capita: bool,
     block_size: int,
-    lifecycle: bool = False,
+    lifecycle: bool = True,
+    quiet: bool = False,
 ):
     """The default scenario with ``agents`` people (and, ``per_capita``, scaled budgets;
-    ``lifecycle``, customers who buy again).
+    ``lifecycle``, customers who buy again; ``quiet``, no budget at all and every step run,
+    so that the run measures the engine's cost of a step in which nothing happens).
 
     Examples
     --------
@@ -77,6 +85,10 @@ def scenario(
     data["population"]["size"] = agents
     data["simulation"].update(replicates=replicates, steps=steps, block_size=block_size)
     data["lifecycle"]["enabled"] = lifecycle
+    if quiet:
+        data["simulation"]["stop_when_quiet"] = False
+        for channel in data["channels"].values():
+            channel["budget"] = 0.0
     if per_capita:
         factor = agents / BASE_SIZE
         for channel in data["channels"].values():
@@ -107,13 +119,22 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any]:
         spec["steps"],
         per_capita=spec["per_capita"],
         block_size=spec["block_size"],
-        lifecycle=spec.get("lifecycle", False),
+        lifecycle=spec.get("lifecycle", True),
+        quiet=spec.get("quiet", False),
     )
-    result = simulate(s, workers=spec["workers"])
+    result = simulate(s, workers=spec["workers"], cache_dir=spec.get("cache_dir"))
     wall = time.perf_counter() - started
     timings = result.provenance["timings"]
+    steps_run = (
+        len(result.strategies) * -(-spec["replicates"] // spec["block_size"]) * spec["steps"]
+    )
+    name = "default, per capita budgets" if spec["per_capita"] else "default"
+    if spec.get("quiet"):
+        name = "default, no budget (zero activity)"
     return {
-        "scenario": "default, per capita budgets" if spec["per_capita"] else "default",
+        "scenario": name,
+        "lifecycle": spec.get("lifecycle", True),
+        "date": time.strftime("%Y-%m-%d"),
         "agents": spec["agents"],
         "strategies": len(result.strategies),
         "replicates": spec["replicates"],
@@ -123,6 +144,8 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any]:
         "wall_s": round(wall, 3),
         "build_s": round(timings["build_seconds"], 3),
         "simulate_s": round(timings["simulate_seconds"], 3),
+        "step_us": round(1e6 * timings["simulate_seconds"] / max(steps_run, 1), 1),
+        "cached": spec.get("cache_dir") is not None,
         "peak_mb": round(_peak_mb(resource.RUSAGE_SELF), 1),
         "helper_peak_mb": (
             round(_peak_mb(resource.RUSAGE_CHILDREN), 1) if spec["workers"] > 1 else 0.0
@@ -163,15 +186,16 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     """
     header = (
         f"{'agents':>10} {'strategies':>10} {'replicates':>10} {'steps':>5} {'workers':>7} "
-        f"{'edges':>12} {'wall s':>8} {'build s':>8} {'simulate s':>10} {'peak MB':>8} "
-        f"{'helper MB':>9}"
+        f"{'edges':>12} {'wall s':>8} {'build s':>8} {'simulate s':>10} {'step us':>9} "
+        f"{'peak MB':>8} {'helper MB':>9}"
     )
     lines = [header]
     for row in rows:
         lines.append(
             f"{row['agents']:>10,} {row['strategies']:>10} {row['replicates']:>10} "
             f"{row['steps']:>5} {row['workers']:>7} {row['edges']:>12,} {row['wall_s']:>8.2f} "
-            f"{row['build_s']:>8.2f} {row['simulate_s']:>10.2f} {row['peak_mb']:>8.0f} "
+            f"{row['build_s']:>8.2f} {row['simulate_s']:>10.2f} {row.get('step_us', 0.0):>9.1f} "
+            f"{row['peak_mb']:>8.0f} "
             f"{row['helper_peak_mb']:>9.0f}"
         )
     return "\n".join(lines)
@@ -197,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--sizes", type=_positive_ints, default=DEFAULT_SIZES, help="agents (10000,100000,1000000)"
     )
     parser.add_argument("--replicates", type=int, default=20, help="replicates per strategy (20)")
-    parser.add_argument("--steps", type=int, default=90, help="steps (90)")
+    parser.add_argument("--steps", type=int, default=365, help="steps (365, the default)")
     parser.add_argument(
         "--block-size", type=int, default=50, help="simulation.block_size (50, the default)"
     )
@@ -206,11 +230,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--per-capita",
-        action="store_true",
-        help="scale channel budgets, seeds and page followers with agents / 5000",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="scale channel budgets, seeds and page followers with agents / 5000 (on)",
     )
     parser.add_argument(
-        "--lifecycle", action="store_true", help="customers who buy again (lifecycle.enabled)"
+        "--lifecycle",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="customers who buy again (lifecycle.enabled, on as in the default scenario)",
+    )
+    parser.add_argument(
+        "--zero-activity",
+        action="store_true",
+        help="also a row per size with no budget and every step run: the cost of an idle step",
+    )
+    parser.add_argument(
+        "--cache-dir", help="folder of built towns (simulate(cache_dir=...)); run twice to reuse"
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser
@@ -234,14 +270,16 @@ def main(argv: list[str] | None = None) -> int:
                 "workers": workers,
                 "per_capita": args.per_capita,
                 "lifecycle": args.lifecycle,
+                "cache_dir": args.cache_dir,
             }
-            try:
-                row = _spawn(spec)
-            except RuntimeError as error:
-                print(error, file=sys.stderr)
-                return 1
-            print(json.dumps(row), flush=True)
-            rows.append(row)
+            for quiet in (False, True) if args.zero_activity else (False,):
+                try:
+                    row = _spawn({**spec, "quiet": quiet})
+                except RuntimeError as error:
+                    print(error, file=sys.stderr)
+                    return 1
+                print(json.dumps(row), flush=True)
+                rows.append(row)
     print()
     print(format_table(rows))
     return 0

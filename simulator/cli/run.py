@@ -47,6 +47,11 @@ def add_run_parser(commands: Any, add_set: Any) -> None:
     run.add_argument(
         "--lang", choices=("en", "es"), default="en", help="language of report.html (default en)"
     )
+    run.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="folder of built towns, reused by later runs (default $WOM_CACHE_DIR, else none)",
+    )
 
 
 def scenario_of(args: argparse.Namespace) -> Scenario:
@@ -254,7 +259,9 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings():  # already said, naming --workers
             warnings.simplefilter("ignore", lifeline.WorkerCountWarning)
-            result = simulate(scenario, progress=progress, workers=args.workers)
+            result = simulate(
+                scenario, progress=progress, workers=args.workers, cache_dir=args.cache_dir
+            )
     finally:
         if bar is not None:
             bar.close()

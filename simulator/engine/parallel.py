@@ -30,10 +30,13 @@ Task = tuple[int, int, int]  # (strategy index, block, replicates)
 _helper_town: list[PreparedStrategy] = []
 
 
-def _start_helper(scenario: cfg.Scenario, graphs: Mapping[str, Any] | None) -> None:
-    """Build the town once in a helper process (from the seed: the parent's town)."""
+def _start_helper(
+    scenario: cfg.Scenario, graphs: Mapping[str, Any] | None, cache_dir: str | None = None
+) -> None:
+    """Build the town once in a helper process (from the seed: the parent's town), or
+    read it from ``cache_dir``, where the parent has just stored it."""
     lifeline.ignore_interrupt()
-    _helper_town[:] = prepare(scenario, graphs=graphs)
+    _helper_town[:] = prepare(scenario, graphs=graphs, cache_dir=cache_dir)
 
 
 def _helper_block(task: Task) -> dict[str, np.ndarray]:
@@ -48,6 +51,8 @@ def run_shared(
     tasks: list[Task],
     workers: int,
     progress: Progress | None,
+    *,
+    cache_dir: str | None = None,
 ) -> dict[Task, dict[str, np.ndarray]]:
     """Run ``tasks`` here and in ``workers - 1`` spawned helpers, whichever is free.
 
@@ -69,7 +74,7 @@ def run_shared(
         max_workers=helpers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=lifeline.start_worker,  # helpers die with this process, even by kill -9
-        initargs=(os.getpid(), _start_helper, scenario, graphs),
+        initargs=(os.getpid(), _start_helper, scenario, graphs, cache_dir),
     )
     try:
         while pending or running:

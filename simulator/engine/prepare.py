@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine.channels import ChannelPlan, compile_channel
 from simulator.streams import stream
+from simulator.town.cache import cached_town
 from simulator.town.network import Network, Tie, build_network, check_graphs
 from simulator.town.population import Population, build_population
 from simulator.town.trust import tie_sources_and_trust
@@ -114,14 +116,21 @@ def _bass_denominator(tables: tuple[LayerTable, ...], size: int) -> np.ndarray:
 
 
 def prepare(
-    scenario: cfg.Scenario, *, graphs: Mapping[str, Any] | None = None
+    scenario: cfg.Scenario,
+    *,
+    graphs: Mapping[str, Any] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> list[PreparedStrategy]:
     """Resolve strategies and build their towns, networks and channel plans.
 
     Strategies that do not change the population or the layers share one town and one
     network (common random numbers); one that does gets its own, drawn from the same
-    streams.
+    streams. With ``cache_dir`` (by default the environment variable ``WOM_CACHE_DIR``,
+    if set), towns are read from that folder when built before, and stored there when
+    not (:mod:`simulator.town.cache`): the same arrays either way.
     """
+    if cache_dir is None:
+        cache_dir = os.environ.get("WOM_CACHE_DIR") or None
     check_graphs(scenario, graphs)  # keys, missing entries and types, before any building
     seed = scenario.simulation.seed
     towns: dict[str, tuple[Population, Network]] = {}
@@ -134,9 +143,16 @@ def prepare(
             + str({n: layer.model_dump_json() for n, layer in resolved.layers.items()})
         )
         if key not in towns:
-            population = build_population(resolved.population, rng=stream(seed, "population"))
-            network = build_network(resolved.layers, population, seed=seed, graphs=graphs)
-            towns[key] = (population, network)
+
+            def build(resolved: cfg.Scenario = resolved) -> tuple[Population, Network]:
+                people = build_population(resolved.population, rng=stream(seed, "population"))
+                return people, build_network(resolved.layers, people, seed=seed, graphs=graphs)
+
+            towns[key] = (
+                build()
+                if cache_dir is None
+                else cached_town(cache_dir, resolved.population, resolved.layers, seed, build)
+            )
         population, network = towns[key]
         plans = tuple(
             compile_channel(

@@ -8,6 +8,7 @@ Replicates run in blocks (:mod:`simulator.engine.block`) of strategies prepared 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -46,6 +47,7 @@ def simulate(
     graphs: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     workers: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> RunResult:
     """Run every strategy of ``scenario`` and return frozen results.
 
@@ -55,6 +57,10 @@ def simulate(
     ``workers > 1`` this process and ``workers - 1`` helper processes share the
     (strategy, block) tasks; each helper builds the town once from the scenario's seed,
     and the results are identical to a one-process run.
+
+    ``cache_dir`` (default: the environment variable ``WOM_CACHE_DIR``, else no cache) is a
+    folder of built towns (:mod:`simulator.town.cache`): a town built before with the same
+    population, layers, seed and code is read instead of built, with the same arrays.
 
     Examples
     --------
@@ -79,7 +85,10 @@ def simulate(
             "'if __name__ == \"__main__\":' (helpers re-import the script), or use workers=1"
         )
     started = time.perf_counter()
-    prepared = prepare(scenario, graphs=graphs)
+    if cache_dir is None:
+        cache_dir = os.environ.get("WOM_CACHE_DIR") or None
+    cache = None if cache_dir is None else os.fspath(cache_dir)
+    prepared = prepare(scenario, graphs=graphs, cache_dir=cache)
     built = time.perf_counter()
     sizes = block_sizes(scenario.simulation.replicates, scenario.simulation.block_size)
     tasks = [
@@ -88,7 +97,7 @@ def simulate(
         for block, replicates in enumerate(sizes)
     ]
     if workers > 1 and len(tasks) > 1:
-        outputs = run_shared(scenario, graphs, prepared, tasks, workers, progress)
+        outputs = run_shared(scenario, graphs, prepared, tasks, workers, progress, cache_dir=cache)
     else:
         outputs = {}
         for done, task in enumerate(tasks, start=1):

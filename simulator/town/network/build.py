@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,12 +63,17 @@ LAYER_KINDS: dict[str, LayerBuilder] = {
 """One builder per layer kind of :data:`simulator.config.Layer`."""
 
 
+PARALLEL_ABOVE = 200_000
+"""Towns of more people build their layers after the market two at a time, in threads."""
+
+
 def build_network(
     layers: Mapping[str, cfg.Layer],
     population: Population,
     *,
     seed: int,
     graphs: Mapping[str, Any] | None = None,
+    threads: int | None = None,
 ) -> Network:
     """Build every layer, each from its own stream ``network/<name>`` of ``seed``.
 
@@ -75,17 +81,41 @@ def build_network(
     ``edge_list`` and ``graph`` layers (``graphs[name]``: a networkx graph or CSR arrays
     ``(indptr, indices)``) are read and checked by
     :func:`simulator.town.network.loading.load_layer`.
+
+    The other layers depend only on their streams, the population and the market, so in
+    towns above :data:`PARALLEL_ABOVE` people they are built ``threads`` at a time (by
+    default 2; the compiled kernels and numpy's random draws and sorts release the GIL).
+    The arrays are the same whatever the number of threads.
+
+    Examples
+    --------
+    >>> from simulator.config import default_scenario
+    >>> from simulator.town.population import build_population
+    >>> scenario = default_scenario()
+    >>> people = build_population(scenario.population, rng=1)
+    >>> one = build_network(scenario.layers, people, seed=1, threads=1)
+    >>> two = build_network(scenario.layers, people, seed=1, threads=2)
+    >>> all(np.array_equal(a.indices, b.indices) for a, b in zip(one.layers, two.layers))
+    True
     """
-    built: dict[str, Layer] = {}
-    order = sorted(layers, key=lambda n: layers[n].kind != "market")
-    market: Layer | None = None
-    for name in order:
+
+    def build(name: str, market: Layer | None) -> Layer:
         layer_config = layers[name]
-        rng = stream(seed, f"network/{name}")
         site = Site(name, population, market, graphs)
-        built[name] = Layer(
-            name, layer_config, *LAYER_KINDS[layer_config.kind](layer_config, site, rng)
-        )
-        if layer_config.kind == "market" and market is None:
-            market = built[name]
+        rng = stream(seed, f"network/{name}")
+        return Layer(name, layer_config, *LAYER_KINDS[layer_config.kind](layer_config, site, rng))
+
+    built: dict[str, Layer] = {}
+    market_name = next((n for n in layers if layers[n].kind == "market"), None)
+    market = None if market_name is None else build(market_name, None)
+    if market_name is not None and market is not None:
+        built[market_name] = market
+    rest = [name for name in layers if name != market_name]
+    if threads is None:
+        threads = 2 if population.size > PARALLEL_ABOVE else 1
+    if threads > 1 and len(rest) > 1:
+        with ThreadPoolExecutor(min(threads, len(rest))) as pool:
+            built.update(zip(rest, pool.map(lambda name: build(name, market), rest), strict=True))
+    else:
+        built.update((name, build(name, market)) for name in rest)
     return Network(population.size, tuple(built[name] for name in layers))

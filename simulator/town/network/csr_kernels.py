@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def edge_keys(size, speakers, listeners, tie, mutual):
     """One sortable key ``(speaker x size + listener) x 4 + tie`` per edge, self-loops
     dropped; with ``mutual`` every pair also gives the reverse edge.
@@ -41,7 +41,7 @@ def edge_keys(size, speakers, listeners, tie, mutual):
     return keys
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def csr_from_sorted_keys(size, keys):
     """CSR arrays from sorted :func:`edge_keys`, keeping the first (strongest) of
     repeated edges, in one pass without divisions.

@@ -112,9 +112,7 @@ def compile_csr(
         # numba compiles on import: only for graphs large enough to need it
         from simulator.town.network import csr_kernels
 
-        keys = csr_kernels.edge_keys(size, speakers, listeners, tie, mutual)
-        keys.sort()
-        return csr_kernels.csr_from_sorted_keys(size, keys)
+        return csr_from_keys(size, csr_kernels.edge_keys(size, speakers, listeners, tie, mutual))
     if mutual:
         speakers, listeners = (
             np.concatenate([speakers, listeners]),
@@ -122,6 +120,23 @@ def compile_csr(
         )
         tie = np.tile(tie, 2)
     return _compile_sorted(size, speakers, listeners, tie)
+
+
+def csr_from_keys(size: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays from unsorted edge keys ``(speaker x size + listener) x 4 + tie``
+    (int64, no self-loops), sorted in place: what :func:`compile_csr` does after making
+    the keys, for generators that write their edges' keys directly.
+
+    Examples
+    --------
+    >>> indptr, indices, tie = csr_from_keys(3, np.array([(2 * 3 + 0) * 4 + 2, 4, 5]))
+    >>> indptr.tolist(), indices.tolist(), tie.tolist()
+    ([0, 1, 1, 2], [1, 0], [0, 2])
+    """
+    from simulator.town.network import csr_kernels  # numba: only for large graphs
+
+    keys.sort()  # numpy's vectorised sort: faster here than any compiled one
+    return csr_kernels.csr_from_sorted_keys(size, keys)
 
 
 def _compile_sorted(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.config import MarketLayer
-from simulator.town.network.layers import Tie, compile_csr
+from simulator.town.network.layers import COMPILED_ABOVE, Tie, compile_csr, csr_from_keys
 
 
 def market_layer(
@@ -34,6 +34,11 @@ def market_layer(
     position = np.arange(size, dtype=np.int64)
     hood_start = (position // hood_size) * hood_size
     hood_len = np.minimum(hood_size, size - hood_start)
+    # Large towns compute between the draws with compiled kernels: the same random
+    # numbers, drawn by the same calls in the same order, so the same arrays.
+    compiled = size * (config.close_friends + config.acquaintances + 2) > COMPILED_ABOVE
+    if compiled:
+        from simulator.town.network import town_kernels  # numba: only for large towns
 
     speakers, listeners, ties = [], [], []
 
@@ -44,11 +49,15 @@ def market_layer(
 
     # Households: consecutive runs of 1 + Poisson(mean - 1) people.
     sizes = 1 + rng.poisson(config.household_size - 1.0, size=size)
-    household = np.repeat(np.arange(size), sizes)[:size]
-    for offset in range(1, int(sizes.max())):
-        a = position[:-offset]
-        same = household[a] == household[a + offset]
-        add(a[same], a[same] + offset, Tie.STRONG)
+    if compiled:
+        first, second = town_kernels.household_pairs(sizes, size)
+        add(first, second, Tie.STRONG)
+    else:
+        household = np.repeat(np.arange(size), sizes)[:size]
+        for offset in range(1, int(sizes.max())):
+            a = position[:-offset]
+            same = household[a] == household[a + offset]
+            add(a[same], a[same] + offset, Tie.STRONG)
 
     # Close friends: ring lattice with close_friends / 2 offsets each side, rewired locally.
     half = config.close_friends // 2
@@ -68,13 +77,18 @@ def market_layer(
     b = rng.integers(0, size, pairs)
     strong = np.concatenate(speakers), np.concatenate(listeners)
     if strong[0].size:
-        indptr, neighbours, _ = compile_csr(
-            size, strong[0], strong[1], np.zeros(strong[0].size, np.int8), mutual=True
-        )
+        if compiled:  # strong pairs are local on the ring: rows fill in cache
+            indptr, neighbours = town_kernels.mutual_rows(size, *strong)
+        else:
+            indptr, neighbours, _ = compile_csr(
+                size, strong[0], strong[1], np.zeros(strong[0].size, np.int8), mutual=True
+            )
         local = np.flatnonzero(rng.random(pairs) < config.local_share)
-        friend = _random_neighbour(indptr, neighbours, a[local], rng)
-        friend_of_friend = _random_neighbour(indptr, neighbours, friend, rng)
-        b[local] = friend_of_friend
+        friend = _random_neighbour(indptr, neighbours, a[local], rng, compiled=compiled)
+        b[local] = _random_neighbour(indptr, neighbours, friend, rng, compiled=compiled)
+    if compiled:
+        keys = town_kernels.market_keys(size, position_to_person, *strong, a, b)
+        return csr_from_keys(size, keys)
     add(a, b, Tie.WEAK)
 
     a = position_to_person[np.concatenate(speakers)]
@@ -83,9 +97,18 @@ def market_layer(
 
 
 def _random_neighbour(
-    indptr: np.ndarray, neighbours: np.ndarray, people: np.ndarray, rng: np.random.Generator
+    indptr: np.ndarray,
+    neighbours: np.ndarray,
+    people: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    compiled: bool = False,
 ) -> np.ndarray:
     """One uniformly chosen neighbour of each person (the person itself when isolated)."""
+    if compiled:
+        from simulator.town.network import town_kernels  # numba: only for large towns
+
+        return town_kernels.random_neighbours(indptr, neighbours, people, rng.random(people.size))
     degree = indptr[people + 1] - indptr[people]
     offset = np.floor(rng.random(people.size) * degree).astype(np.int64)
     chosen = people.copy()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.config import PlatformLayer
-from simulator.town.network.layers import Layer, Tie, compile_csr
+from simulator.town.network.layers import COMPILED_ABOVE, Layer, Tie, compile_csr, csr_from_keys
 
 
 def platform_layer(
@@ -38,18 +38,32 @@ def platform_layer(
     if ids.size < 2:
         return compile_csr(size, np.zeros(0), np.zeros(0), np.zeros(0, np.int8))
     follows_total = int(round(config.follows * ids.size))
+    # Large platforms compute between the draws with compiled kernels: the same random
+    # numbers, drawn by the same calls in the same order, so the same arrays.
+    compiled = follows_total > COMPILED_ABOVE
+    if compiled:
+        from simulator.town.network import town_kernels  # numba: only for large towns
 
     speakers, listeners, ties = [], [], []
     copies = 0
     if market is not None and config.friend_share > 0:
-        speaker = np.repeat(np.arange(size, dtype=np.int32), np.diff(market.indptr))
-        listener = market.indices
         # Mutual offline ties appear twice; take each pair once (speaker < listener).
-        eligible = np.flatnonzero(members[speaker] & members[listener] & (speaker < listener))
+        if compiled:
+            eligible, speaker = town_kernels.shared_ties(market.indptr, market.indices, members)
+        else:
+            speaker = np.repeat(np.arange(size, dtype=np.int32), np.diff(market.indptr))
+            listener = market.indices
+            eligible = np.flatnonzero(members[speaker] & members[listener] & (speaker < listener))
         per_pair = 2 if config.reciprocal else 1
         wanted = min(eligible.size, int(round(config.friend_share * follows_total / per_pair)))
-        chosen = rng.choice(eligible, size=wanted, replace=False)
-        a, b = speaker[chosen], listener[chosen]
+        if compiled:
+            # choice(n) draws what choice(array of n) does, and gives the positions
+            chosen_at = rng.choice(eligible.size, size=wanted, replace=False)
+            chosen = eligible[chosen_at]
+            a, b = speaker[chosen_at], market.indices[chosen]
+        else:
+            chosen = rng.choice(eligible, size=wanted, replace=False)
+            a, b = speaker[chosen], listener[chosen]
         if not config.reciprocal:  # a one-way follow: either direction
             flip = rng.random(a.size) < 0.5
             a, b = np.where(flip, b, a), np.where(flip, a, b)
@@ -74,8 +88,23 @@ def platform_layer(
     # members); pairing the accounts, in any order, with followers drawn independently
     # gives the same random pairs.
     counts = rng.multinomial(random_follows, popularity / popularity.sum())
+    follower_draw = rng.integers(0, ids.size, random_follows)
+    if compiled:
+        empty = np.zeros(0, np.int32)
+        keys = town_kernels.follow_keys(
+            size,
+            speakers[0] if speakers else empty,
+            listeners[0] if listeners else empty,
+            ties[0] if ties else np.zeros(0, np.int8),
+            ids,
+            counts,
+            follower_draw,
+            config.reciprocal,
+            int(Tie.ONLINE),
+        )
+        return csr_from_keys(size, keys)
     followee = np.repeat(ids, counts)
-    follower = ids[rng.integers(0, ids.size, random_follows)]
+    follower = ids[follower_draw]
     speakers.append(followee)
     listeners.append(follower)
     ties.append(np.full(random_follows, Tie.ONLINE, np.int8))

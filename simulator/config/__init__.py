@@ -32,6 +32,7 @@ from simulator.config.channels import (
     BroadcastChannel,
     Channel,
     ChannelBase,
+    Dialogue,
     ImpressionChannel,
     Newspaper,
     Seeding,
@@ -62,6 +63,13 @@ from simulator.config.layers import (
     WellMixedLayer,
 )
 from simulator.config.lifecycle import Lifecycle
+from simulator.config.reputation import (
+    REALISTIC_PAGE,
+    REALISTIC_REPUTATION,
+    Reputation,
+    Reviews,
+    realistic_reputation_overrides,
+)
 from simulator.config.response import (
     REALISTIC,
     AdvertisingResponse,
@@ -87,6 +95,8 @@ __all__ = [
     "MAX_BUDGET",
     "MEDIA",
     "REALISTIC",
+    "REALISTIC_PAGE",
+    "REALISTIC_REPUTATION",
     "SOURCE_TYPES",
     "TINY_TOWN",
     "Adoption",
@@ -98,6 +108,7 @@ __all__ = [
     "Channel",
     "ChannelBase",
     "ConfigError",
+    "Dialogue",
     "EdgeListLayer",
     "Forever",
     "GraphLayer",
@@ -119,7 +130,9 @@ __all__ = [
     "Price",
     "Probability",
     "Product",
+    "Reputation",
     "Response",
+    "Reviews",
     "Scenario",
     "ScenarioWarning",
     "Seeding",
@@ -143,6 +156,7 @@ __all__ = [
     "parse_override",
     "read_toml",
     "realistic_overrides",
+    "realistic_reputation_overrides",
     "scenario_doubts",
     "set_path",
     "validate_scenario",

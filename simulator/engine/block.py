@@ -23,8 +23,10 @@ from simulator.engine.adstock import AdResponse
 from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
 from simulator.engine.messages import Exposures, sample_edges
+from simulator.engine.page import Pages
 from simulator.engine.prepare import LayerTable, PreparedStrategy
 from simulator.engine.referrals import Referrals
+from simulator.engine.reviews import ReviewBoard
 from simulator.engine.talk import Talk
 from simulator.engine.touches import TouchRecorder
 from simulator.streams import stream
@@ -133,6 +135,14 @@ class _Block:
         self.talk = (
             Talk(scenario, prepared.layers, block, replicates) if Talk.needed(scenario) else None
         )
+        self.reviews = (  # reviews, complaints and replies (issue 15): only when on
+            ReviewBoard(scenario, prepared.plans, block, replicates, n)
+            if ReviewBoard.needed(scenario)
+            else None
+        )
+        self.pages = Pages.build(
+            prepared.plans, scenario, prepared.network, prepared.population, block, replicates
+        )
         self.recorder = (  # attribution's ground truth, only when asked: it costs memory
             TouchRecorder(
                 replicates,
@@ -229,6 +239,8 @@ class _Block:
             **(self.ads.outputs() if self.ads is not None else {}),
             **(self.talk.outputs() if self.talk is not None else {}),
             **(self.referral.outputs() if self.referral is not None else {}),
+            **(self.reviews.outputs() if self.reviews is not None else {}),
+            **(self.pages.outputs(len(self.p.plans)) if self.pages is not None else {}),
             **(self.recorder.outputs() if self.recorder is not None else {}),
         }
 
@@ -239,6 +251,9 @@ class _Block:
         else:
             parts.append(self._word_of_mouth())
         exposures = Exposures.concatenate(parts)
+        book = None if self.ledger is None else self.ledger.book
+        if self.reviews is not None:  # searchers read the rating; complaints reach customers
+            exposures = self.reviews.consult(exposures, book)
         self._mark_aware(exposures.target)
         paid = exposures.channel >= 0
         if paid.any():
@@ -266,10 +281,17 @@ class _Block:
         if self.recorder is not None:
             self.recorder.record(step, exposures, decision, forced, self.state)
         self._apply(decision, forced)
+        buyers = np.zeros(0, np.int64)
         if self.ledger is not None:
             buyers = self.ledger.step(step, exposures, self.interest)
             if self.talk is not None and buyers.size:  # a purchase cues talk (G3, c_cue)
                 self.talk.cue(buyers)
+        if self.reviews is not None:  # the step's adopters and buyers review; replies
+            passive = None if self.talk is None else self.talk.passive
+            people = np.concatenate([self.talking[-1], buyers])
+            self.reviews.post(step, people, self.state, passive, self.counts, self.impressions)
+        if self.pages is not None:
+            self.pages.end_step(step, buyers, book)
 
     def _deliver(self, step: int) -> tuple[list[Exposures], Forced]:
         """Each channel's exposures this step, and the people its seeds make adopt."""
@@ -278,7 +300,11 @@ class _Block:
         if self.ads is not None:  # delayed chances from the stock of earlier steps
             parts.extend(self.ads.carryover(step, self.state))
         for plan, rng in zip(self.p.plans, self.rng_channel, strict=True):
-            delivery = deliver(plan, step, self.reps, self.size, self.p.network, rng=rng)
+            if self.pages is not None and plan.index in self.pages:  # a page that grows (G5)
+                book = None if self.ledger is None else self.ledger.book
+                delivery = self.pages.deliver(plan.index, step, book)
+            else:
+                delivery = deliver(plan, step, self.reps, self.size, self.p.network, rng=rng)
             if delivery is None:
                 continue
             if self.ads is not None:

@@ -71,6 +71,27 @@ unbought; ``positive_messages`` and ``negative_messages`` (replicates,), word-of
 messages by valence; ``passives`` (replicates,), adopters who are passives."""
 
 
+REPUTATION_TOTALS = (
+    "reviews",
+    "negative_reviews",
+    "rating",
+    "replies",
+    "recovered",
+    "complaints_to_customers",
+    "page_followers",
+    "page_views",
+    "page_engagements",
+    "page_shares",
+    "page_share_views",
+)
+"""Per-replicate totals of a run with a reputation or page mechanism on (issue 15), present
+only when it is: reviews posted, those with 1 or 2 stars, the final shrunk rating
+(unrounded), replies made, complainers recovered by a reply, negative messages that
+reached active customers (``reputation``); and, per channel (replicates, channels; zero
+but for dynamic pages), followers at the end, post views, engagements, shares (every
+generation) and views of shares (``social_page`` G5 fields)."""
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
     array.flags.writeable = False
@@ -103,6 +124,9 @@ class StrategyResult:
     response : mapping of str to arrays
         Empty unless a response mechanism is on (``scenario.response``); then those of
         :data:`RESPONSE_TOTALS` that it produces.
+    reputation : mapping of str to arrays
+        Empty unless a reputation or page mechanism is on (issue 15); then those of
+        :data:`REPUTATION_TOTALS` that it produces.
     """
 
     name: str
@@ -117,6 +141,7 @@ class StrategyResult:
     messages: np.ndarray
     lifecycle: Mapping[str, np.ndarray] = field(default_factory=dict)
     response: Mapping[str, np.ndarray] = field(default_factory=dict)
+    reputation: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @staticmethod
     def from_arrays(prepared: PreparedStrategy, arrays: Mapping[str, np.ndarray]) -> StrategyResult:
@@ -142,6 +167,7 @@ class StrategyResult:
                 if key in arrays
             },
             response={key: _frozen(arrays[key]) for key in RESPONSE_TOTALS if key in arrays},
+            reputation={key: _frozen(arrays[key]) for key in REPUTATION_TOTALS if key in arrays},
         )
 
     @property

@@ -21,6 +21,7 @@ from tests.conftest import small_scenario
 # Every kind the unions declare is run: a new channel or rule joins the contract by itself
 # (the small scenario must then have a channel of that kind; settings default to none).
 CHANNEL_OF_KIND = {channel.kind: name for name, channel in small_scenario().channels.items()}
+CHANNEL_OF_KIND["dialogue"] = "replies"  # added by _scenario: it replies, it exposes no one
 RULE_SETTINGS: dict[str, dict] = {"threshold": {"decay": 0.05}, "bass": {"p": 0.2, "q": 2.0}}
 RULES = [{"kind": kind, **RULE_SETTINGS.get(kind, {})} for kind in cfg.ADOPTION_KINDS]
 
@@ -34,6 +35,10 @@ def _scenario(channel: str, rule: dict) -> cfg.Scenario:
         data["simulation"]["time_unit"] = "year"
         data["simulation"]["dt"] = 1 / 365
     data["strategies"] = [{"name": channel, "channels": [channel]}]
+    if channel == "replies":  # replies to the reviews of the newspaper's customers
+        data["channels"]["replies"] = {"kind": "dialogue", "hours_per_week": 5.0}
+        data["strategies"][0]["channels"] = ["replies", "newspaper"]
+        data["reputation"] = {"reviews": {"post_probability": 0.5}, "reply_recovery": 0.5}
     return cfg.validate_scenario(data)
 
 

@@ -32,6 +32,7 @@ from simulator.config.channels import (
     BroadcastChannel,
     Channel,
     ChannelBase,
+    Dialogue,
     ImpressionChannel,
     Newspaper,
     Seeding,
@@ -62,6 +63,13 @@ from simulator.config.layers import (
     WellMixedLayer,
 )
 from simulator.config.lifecycle import Lifecycle
+from simulator.config.reputation import (
+    REALISTIC_PAGE,
+    REALISTIC_REPUTATION,
+    Reputation,
+    Reviews,
+    realistic_reputation_overrides,
+)
 from simulator.config.response import (
     PREVIOUS_MODEL,
     REALISTIC,
@@ -90,6 +98,8 @@ __all__ = [
     "MEDIA",
     "PREVIOUS_MODEL",
     "REALISTIC",
+    "REALISTIC_PAGE",
+    "REALISTIC_REPUTATION",
     "SOURCE_TYPES",
     "TINY_TOWN",
     "Adoption",
@@ -101,6 +111,7 @@ __all__ = [
     "Channel",
     "ChannelBase",
     "ConfigError",
+    "Dialogue",
     "EdgeListLayer",
     "Forever",
     "GraphLayer",
@@ -122,7 +133,9 @@ __all__ = [
     "Price",
     "Probability",
     "Product",
+    "Reputation",
     "Response",
+    "Reviews",
     "Scenario",
     "ScenarioWarning",
     "Seeding",
@@ -147,6 +160,7 @@ __all__ = [
     "previous_model_overrides",
     "read_toml",
     "realistic_overrides",
+    "realistic_reputation_overrides",
     "scenario_doubts",
     "set_path",
     "validate_scenario",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from simulator import calibration as cal
 from simulator.config.base import (
@@ -215,10 +215,141 @@ class SocialPage(ChannelBase):
     persuasion: Probability = Field(
         0.005, description="persuasion of a post, as for paid impressions [assumption]"
     )
+    # The page of MODEL-REVIEW G5; every field off by default (the page as it was: random
+    # followers, constant reach, one generation of shares). On: config.REALISTIC_PAGE.
+    follow_after_purchase: Probability = Field(
+        0.0,
+        description="phi_buy: chance that a customer who is a platform member follows the "
+        "page after a purchase; 0 (default, off) [on: 0.05, MODEL-REVIEW G5 assumption]",
+    )
+    follow_after_view: Probability = Field(
+        0.0,
+        description="phi_view: chance that a viewer of a post or of a share follows the "
+        "page; 0 (default, off) [on: 0.005, MODEL-REVIEW G5 assumption]",
+    )
+    unfollow_per_day: Probability = Field(
+        0.0,
+        description="u: daily chance that a follower leaves; 0 (default, off) [on: 0.001, "
+        "MODEL-REVIEW G5 assumption]",
+    )
+    bought_fans: bool = Field(
+        False,
+        description="the starting followers are bought fans: their interest in the category "
+        "counts x 0.2 when they engage or convert (MODEL-REVIEW G5 [assumption])",
+    )
+    engagement: bool = Field(
+        False,
+        description="viewers engage (like, comment, share) with engagement_per_view x "
+        "content_quality x interest / mean interest; shares are shares_per_engagement of "
+        "engagements and replace share_probability; false (default): share_probability per "
+        "viewer, as before",
+    )
+    content_quality: float = Field(
+        1.0,
+        ge=0.0,
+        le=20.0,
+        description="q: engagement of the page's posts relative to a typical page (1) [assumption]",
+    )
+    engagement_per_view: Probability = Field(
+        0.048,
+        description="eps0: engagements per viewer of a typical post [Hootsuite 2020: 0.25 % "
+        "engagement per follower / 5.2 % reach [S, computed]]",
+    )
+    shares_per_engagement: Probability = Field(
+        0.1,
+        description="sigma_share: share of engagements that are shares [R/D, MODEL-REVIEW "
+        "G5; to be measured on platform insights]",
+    )
+    reach_feedback: float = Field(
+        0.0,
+        ge=0.0,
+        le=5.0,
+        description="eta: a post's reach is organic_reach x (E / engagement_per_view) ** "
+        "eta, E the page's recent engagement per view (feed ranking), within "
+        "[reach_min, reach_max]; 0 (default, off): constant reach [on: 1, MODEL-REVIEW G5 "
+        "assumption, EdgeRank-like]; needs engagement",
+    )
+    reach_memory: Probability = Field(
+        0.2,
+        gt=0.0,
+        description="lambda_E: weight of the latest post in the engagement average [assumption]",
+    )
+    reach_min: Probability = Field(
+        0.02, description="lowest organic reach [Hootsuite by year, 2-16 % [S]]"
+    )
+    reach_max: Probability = Field(
+        0.16, description="highest organic reach [Hootsuite by year, 2-16 % [S]]"
+    )
+    reshare_generations: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="G_max: generations of shares; a share's viewers reshare with "
+        "shares_per_engagement x their engagement chance; 1 (default): shares are never "
+        "reshared, as before [on: 10, MODEL-REVIEW G5]",
+    )
+    loyalty: Probability = Field(
+        0.0,
+        description="gamma_loyal: an active customer who sees a post has her drop-out x "
+        "(1 - loyalty) for loyalty_days; 0 (default, off) [on: 0.05, MODEL-REVIEW G5 "
+        "assumption; fans spend more largely by selection, Lipsman et al. 2012 [R]]",
+    )
+    loyalty_days: float = Field(
+        3.0, gt=0.0, le=3650.0, description="D: days a post's loyalty effect lasts [assumption]"
+    )
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether the page needs the state of MODEL-REVIEW G5 (engine/page.py)."""
+        return (
+            self.follow_after_purchase > 0
+            or self.follow_after_view > 0
+            or self.unfollow_per_day > 0
+            or self.bought_fans
+            or self.engagement
+            or self.reshare_generations > 1
+            or self.loyalty > 0
+        )
+
+    @model_validator(mode="after")
+    def _feedback_needs_engagement(self) -> SocialPage:
+        if self.reach_feedback > 0 and not self.engagement:
+            raise ValueError(
+                "reach_feedback needs engagement = true (reach follows engagement); got "
+                f"reach_feedback {self.reach_feedback:g} with engagement false"
+            )
+        if self.reach_min > self.reach_max:
+            raise ValueError(
+                f"reach_min ({self.reach_min:g}) must not exceed reach_max ({self.reach_max:g})"
+            )
+        return self
+
+
+class Dialogue(ChannelBase):
+    """Community management: hours a week to reply to negative reviews (MODEL-REVIEW G4).
+
+    Its "impressions" are the replies made; without reviews (reputation.reviews) it only
+    spends its hours.
+    """
+
+    kind: Literal["dialogue"] = "dialogue"
+    source: SourceType = Field(
+        "branded_content", description="source type of the business's replies"
+    )
+    hours_per_week: float = Field(
+        2.0,
+        gt=0.0,
+        le=168.0,
+        description="hours a week set aside to reply to reviews [assumption]",
+    )
+    hourly_cost: ZeroOrPrice = Field(
+        20.0, description="EUR per hour of work, 0 (own time) or at least 0.01 [assumption]"
+    )
 
 
 Channel = Annotated[
-    Seeding | Newspaper | Advertising | SocialAds | SocialPage, Field(discriminator="kind")
+    Seeding | Newspaper | Advertising | SocialAds | SocialPage | Dialogue,
+    Field(discriminator="kind"),
 ]
 
 CHANNEL_KINDS: tuple[str, ...] = variant_kinds(Channel)

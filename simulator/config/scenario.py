@@ -14,6 +14,7 @@ from simulator.config.layers import Layer
 from simulator.config.lifecycle import Lifecycle
 from simulator.config.messages import config_error
 from simulator.config.paths import set_dotted
+from simulator.config.reputation import Reputation
 from simulator.config.response import Response
 from simulator.config.rules import Adoption, IndependentRule
 
@@ -34,6 +35,7 @@ MODEL_SECTIONS = frozenset(
         "adoption",
         "lifecycle",
         "response",
+        "reputation",
     }
 )
 """Top-level tables that are one model each: ``--set`` creates them when a file omits them."""
@@ -164,6 +166,11 @@ class Scenario(Parameters):
         default_factory=Response,
         description="realistic advertising and word-of-mouth response (issue 14; off by "
         "default, see simulator.config.response.REALISTIC)",
+    )
+    reputation: Reputation = Field(
+        default_factory=Reputation,
+        description="reviews, a shown rating, complaints that cost customers, replies (issue "
+        "15; off by default, see simulator.config.reputation.REALISTIC_REPUTATION)",
     )
     channels: dict[str, Channel] = Field(default_factory=dict, description="channels by name")
     strategies: Annotated[tuple[Strategy, ...], Array] = Field(

@@ -22,12 +22,14 @@ from simulator.engine import adoption
 from simulator.engine.adstock import AdResponse
 from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
-from simulator.engine.messages import Exposures, sample_edges, uplift_edges
+from simulator.engine.messages import Exposures, sample_edges
+from simulator.engine.page import Pages
 from simulator.engine.prepare import LayerTable, PreparedStrategy
+from simulator.engine.referrals import Referrals
+from simulator.engine.reviews import ReviewBoard
 from simulator.engine.talk import Talk
 from simulator.engine.touches import TouchRecorder
 from simulator.streams import stream
-from simulator.town.network import Tie
 
 ORGANIC_SOURCES = (
     cfg.SOURCE_TYPES.index("word_of_mouth"),
@@ -121,7 +123,8 @@ class _Block:
             if scenario.lifecycle.enabled
             else None
         )
-        self._referral_programme(block)
+        self.referral = Referrals.build(prepared.plans, seed, block, replicates, n)
+        self.members = None if self.referral is None else self.referral.members
         # Ad stock, caps and walk-ins only when switched on (issue 14): off, nothing is
         # allocated or drawn, and the previous model's numbers are unchanged.
         self.ads = (
@@ -131,6 +134,14 @@ class _Block:
         )
         self.talk = (
             Talk(scenario, prepared.layers, block, replicates) if Talk.needed(scenario) else None
+        )
+        self.reviews = (  # reviews, complaints and replies (issue 15): only when on
+            ReviewBoard(scenario, prepared.plans, block, replicates, n)
+            if ReviewBoard.needed(scenario)
+            else None
+        )
+        self.pages = Pages.build(
+            prepared.plans, scenario, prepared.network, prepared.population, block, replicates
         )
         self.recorder = (  # attribution's ground truth, only when asked: it costs memory
             TouchRecorder(
@@ -144,28 +155,6 @@ class _Block:
             else None
         )
         self.track_senders = self.members is not None or self.recorder is not None
-
-    def _referral_programme(self, block: int) -> None:
-        """Members, senders and talk uplift, kept only when a referral reward is offered."""
-        programmes = [
-            plan.config
-            for plan in self.p.plans
-            if plan.referral_reward > 0 and isinstance(plan.config, cfg.Seeding)
-        ]
-        # Without a programme nothing is allocated or drawn: messages carry no sender.
-        self.members: np.ndarray | None = None
-        if not programmes:
-            return
-        self.members = np.zeros(self.flat, bool)
-        self.tipped_by = np.zeros(0, np.int64)  # sender of each rule adopter, this step
-        self.referrals = np.zeros(self.reps, np.int64)  # adoptions tipped by a member
-        self.member_messages = np.zeros((self.reps, len(Tie)), np.int64)
-        # One programme in practice; with several, a member talks as the keenest would.
-        strong = max(c.talk_uplift_strong for c in programmes)
-        weak = max(c.talk_uplift_weak for c in programmes)
-        self.uplift = np.array([weak] * len(Tie))
-        self.uplift[Tie.STRONG] = strong
-        self.rng_referral = stream(self.scenario.simulation.seed, "referral_talk", block)
 
     def _rule_memory(self, block: int) -> adoption.ThresholdMemory | adoption.BassContacts | None:
         """What the rule keeps between steps (see :class:`simulator.engine.adoption.Step`)."""
@@ -249,11 +238,9 @@ class _Block:
             **(self.ledger.outputs() if self.ledger is not None else {}),
             **(self.ads.outputs() if self.ads is not None else {}),
             **(self.talk.outputs() if self.talk is not None else {}),
-            **(
-                {"referrals": self.referrals, "member_messages": self.member_messages}
-                if self.members is not None
-                else {}
-            ),
+            **(self.referral.outputs() if self.referral is not None else {}),
+            **(self.reviews.outputs() if self.reviews is not None else {}),
+            **(self.pages.outputs(len(self.p.plans)) if self.pages is not None else {}),
             **(self.recorder.outputs() if self.recorder is not None else {}),
         }
 
@@ -264,6 +251,9 @@ class _Block:
         else:
             parts.append(self._word_of_mouth())
         exposures = Exposures.concatenate(parts)
+        book = None if self.ledger is None else self.ledger.book
+        if self.reviews is not None:  # searchers read the rating; complaints reach customers
+            exposures = self.reviews.consult(exposures, book)
         self._mark_aware(exposures.target)
         paid = exposures.channel >= 0
         if paid.any():
@@ -284,17 +274,24 @@ class _Block:
                 time_unit=self.scenario.simulation.time_unit,
             ),
         )
-        if self.members is not None:  # the sender of each adopter's tipping message
-            self.tipped_by = exposures.senders_of(decision.exposure)
+        if self.referral is not None:  # the sender of each adopter's tipping message
+            self.referral.tipped_by = exposures.senders_of(decision.exposure)
         if self.ads is not None:  # walk-ins: baseline demand, with no message
             forced.append((self.ads.walk_ins(self.state), -1))
         if self.recorder is not None:
             self.recorder.record(step, exposures, decision, forced, self.state)
         self._apply(decision, forced)
+        buyers = np.zeros(0, np.int64)
         if self.ledger is not None:
             buyers = self.ledger.step(step, exposures, self.interest)
             if self.talk is not None and buyers.size:  # a purchase cues talk (G3, c_cue)
                 self.talk.cue(buyers)
+        if self.reviews is not None:  # the step's adopters and buyers review; replies
+            passive = None if self.talk is None else self.talk.passive
+            people = np.concatenate([self.talking[-1], buyers])
+            self.reviews.post(step, people, self.state, passive, self.counts, self.impressions)
+        if self.pages is not None:
+            self.pages.end_step(step, buyers, book)
 
     def _deliver(self, step: int) -> tuple[list[Exposures], Forced]:
         """Each channel's exposures this step, and the people its seeds make adopt."""
@@ -303,7 +300,11 @@ class _Block:
         if self.ads is not None:  # delayed chances from the stock of earlier steps
             parts.extend(self.ads.carryover(step, self.state))
         for plan, rng in zip(self.p.plans, self.rng_channel, strict=True):
-            delivery = deliver(plan, step, self.reps, self.size, self.p.network, rng=rng)
+            if self.pages is not None and plan.index in self.pages:  # a page that grows (G5)
+                book = None if self.ledger is None else self.ledger.book
+                delivery = self.pages.deliver(plan.index, step, book)
+            else:
+                delivery = deliver(plan, step, self.reps, self.size, self.p.network, rng=rng)
             if delivery is None:
                 continue
             if self.ads is not None:
@@ -352,9 +353,9 @@ class _Block:
         n = self.size
         if table.well_mixed:
             owner, person = self._well_mixed_contacts(speakers, probability, self.rng_talk)
-            if self.members is not None and valence > 0:
-                owner, person = self._well_mixed_uplift(
-                    self.members, speakers, probability, owner, person
+            if self.referral is not None and valence > 0:
+                owner, person = self.referral.well_mixed_uplift(
+                    speakers, probability, owner, person, self._well_mixed_contacts
                 )
             own = speakers[owner] % n
             person += person >= own  # anyone but oneself
@@ -367,10 +368,8 @@ class _Block:
                 return exposures, owner, no_edge
             return replace(exposures, sender=speakers[owner]), owner, no_edge
         edges, owner = sample_edges(table.indptr, speakers % n, probability, self.rng_talk)
-        if self.members is not None and valence > 0:
-            edges, owner = self._edge_uplift(
-                self.members, table, speakers, probability, edges, owner
-            )
+        if self.referral is not None and valence > 0:
+            edges, owner = self.referral.edge_uplift(table, speakers, probability, edges, owner)
         sender = speakers[owner]
         replicate = sender // n
         self.messages += np.bincount(replicate, minlength=self.reps)
@@ -394,59 +393,6 @@ class _Block:
         ).astype(np.int64)
         owner = np.repeat(np.arange(speakers.size), made)
         return owner, rng.integers(0, self.size - 1, owner.size)
-
-    def _well_mixed_uplift(
-        self,
-        members: np.ndarray,
-        speakers: np.ndarray,
-        probability: float,
-        owner: np.ndarray,
-        person: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Members' extra contacts in a well-mixed layer (weak ties: x (1 + u_weak))."""
-        positions = np.flatnonzero(members[speakers])
-        extra = min(1.0, probability * float(self.uplift[Tie.EXTERNAL]))
-        if positions.size and extra > 0:
-            more, whom = self._well_mixed_contacts(speakers[positions], extra, self.rng_referral)
-            owner, person = np.concatenate([owner, positions[more]]), np.concatenate([person, whom])
-        by_member = owner[members[speakers[owner]]]
-        np.add.at(self.member_messages, (speakers[by_member] // self.size, int(Tie.EXTERNAL)), 1)
-        return owner, person
-
-    def _edge_uplift(
-        self,
-        members: np.ndarray,
-        table: LayerTable,
-        speakers: np.ndarray,
-        probability: float,
-        edges: np.ndarray,
-        owner: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Members' extra contacts along edges (see :func:`uplift_edges`), counted by tie."""
-        member = members[speakers]
-        positions = np.flatnonzero(member)
-        if positions.size:
-            more, whose = uplift_edges(
-                table.indptr,
-                table.tie,
-                speakers[positions] % self.size,
-                probability,
-                self.uplift,
-                self.rng_referral,
-            )
-            whose = positions[whose]
-            edge_count = table.indices.size  # an edge and a replicate name one contact
-            made = (speakers[owner] // self.size) * edge_count + edges
-            fresh = ~np.isin((speakers[whose] // self.size) * edge_count + more, made)
-            edges = np.concatenate([edges, more[fresh]])
-            owner = np.concatenate([owner, whose[fresh]])
-        by_member = member[owner]
-        np.add.at(
-            self.member_messages,
-            (speakers[owner[by_member]] // self.size, table.tie[edges[by_member]]),
-            1,
-        )
-        return edges, owner
 
     def _update_bass_share(self) -> None:
         """Add talkers who start, and remove those who stop, from the bass share."""
@@ -543,7 +489,7 @@ class _Block:
         adopters = [decision.adopters]
         sources = [decision.source]
         channels = [decision.channel]
-        sent = [self.tipped_by] if self.members is not None else []
+        sent = [self.referral.tipped_by] if self.referral is not None else []
         for seeds, index in forced:
             seeds = np.unique(seeds[self.state[seeds] < adoption.PROMOTER])
             seeds = np.setdiff1d(seeds, decision.adopters, assume_unique=True)
@@ -581,19 +527,7 @@ class _Block:
         np.add.at(self.by_channel, (rep, column), 1)
         organic = (source == ORGANIC_SOURCES[0]) | (source == ORGANIC_SOURCES[1])
         self.direct += np.bincount(rep[(channel >= 0) & ~organic], minlength=reps)
-        if sender is not None and self.members is not None:
+        if sender is not None and self.referral is not None:
             spoken = sender >= 0
-            self._pay_referrals(rep[spoken][self.members[sender[spoken]]])
-
-    def _pay_referrals(self, referred_rep: np.ndarray) -> None:
-        """Referral programmes pay a reward per adoption tipped by a member's message."""
-        if referred_rep.size == 0:
-            return
-        count = np.bincount(referred_rep, minlength=self.reps)
-        self.referrals += count
-        for plan in self.p.plans:
-            if plan.referral_reward > 0:
-                left = plan.config.budget - self.cost[:, plan.index]
-                self.cost[:, plan.index] += np.minimum(
-                    count * plan.referral_reward, np.maximum(left, 0.0)
-                )
+            referred = rep[spoken][self.referral.members[sender[spoken]]]
+            self.referral.pay(referred, self.p.plans, self.cost)

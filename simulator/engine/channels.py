@@ -217,6 +217,39 @@ def _social_page(config: cfg.SocialPage, when: _Calendar, rng: np.random.Generat
     )
 
 
+def dialogue_hours(config: cfg.Dialogue, steps: int, step_days: float) -> np.ndarray:
+    """Hours a dialogue channel has in each step: ``hours_per_week`` spread over the days of
+    the campaign, while the budget lasts (whole steps; a step it cannot pay has none).
+
+    Examples
+    --------
+    >>> hours = dialogue_hours(cfg.Dialogue(hours_per_week=7.0, budget=50.0, end_day=5), 7, 1.0)
+    >>> hours.tolist()  # 20 EUR an hour: two days and a half are paid, two whole steps
+    [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    first = int(math.floor(config.start_day / step_days + 1e-9))
+    last = min(steps, int(math.ceil(min(config.end_day, steps * step_days) / step_days - 1e-9)))
+    hours = np.zeros(steps, np.float64)
+    per_step = config.hours_per_week * step_days / 7.0
+    unit_cost = per_step * config.hourly_cost
+    paid = last - first if unit_cost <= 0 else int(math.floor(config.budget / unit_cost + 1e-9))
+    hours[first : first + max(0, min(paid, last - first))] = per_step
+    return hours
+
+
+def _dialogue(config: cfg.Dialogue, when: _Calendar, rng: np.random.Generator) -> Campaign:
+    """Community management: hours each step, no exposures; the engine makes the replies."""
+    impressions, _ = when.empty()
+    hours = dialogue_hours(config, when.steps, when.step_days)
+    return Campaign(
+        config.source,
+        0.0,
+        np.zeros(0, np.int32),
+        impressions,
+        hours * config.hourly_cost,
+    )
+
+
 ChannelCompiler = Callable[[Any, _Calendar, np.random.Generator], Campaign]
 """Fixes one kind of channel's audience, schedule and costs (the config is that kind's)."""
 
@@ -226,6 +259,7 @@ CHANNEL_KINDS: dict[str, ChannelCompiler] = {
     "advertising": _advertising,
     "social_ads": _social_ads,
     "social_page": _social_page,
+    "dialogue": _dialogue,
 }
 """One compiler per channel kind of :data:`simulator.config.Channel`."""
 
@@ -249,7 +283,9 @@ def compile_channel(
     )
     campaign = CHANNEL_KINDS[config.kind](config, when, rng)
     impressions, cost = campaign.impressions, campaign.cost
-    if campaign.audience.size == 0:
+    # Replies need no audience; a dynamic page (G5) may start with no followers and grow.
+    grows = isinstance(config, cfg.SocialPage) and config.dynamic
+    if campaign.audience.size == 0 and config.kind != "dialogue" and not grows:
         impressions[:] = 0
         cost[:] = 0.0
     return ChannelPlan(
@@ -296,6 +332,8 @@ def deliver(
     """
     count = int(plan.impressions_at[step])
     if count == 0:
+        if plan.kind == "dialogue" and plan.cost_at[step] > 0:  # hours paid, replies later
+            return Delivery(Exposures.empty(), np.zeros(0, np.int64), 0, float(plan.cost_at[step]))
         return None
     offsets = (np.arange(replicates, dtype=np.int64) * size)[:, None]
     if plan.seeds is not None:

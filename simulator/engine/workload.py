@@ -116,6 +116,8 @@ def channel_load(scenario: cfg.Scenario, channel: cfg.Channel) -> tuple[float, f
             return 0.0, 0.0
         bought = math.floor(channel.budget / (last - first) / channel.cpm * 1000.0 + 1e-9)
         return float(bought), float(bought * (last - first))
+    if channel.kind == "dialogue":  # replies, no exposures
+        return 0.0, 0.0
     if channel.kind == "social_page":
         followers = min(channel.followers, _members(scenario, channel.platform))
         ties = layer_edges(scenario, channel.platform) / max(

@@ -64,6 +64,21 @@ def replicate_metrics(result: StrategyResult, days: np.ndarray, margin: float = 
         values.update(_money_metrics(result, days))
     if result.response:
         values.update(_response_metrics(result))
+    if result.reputation:
+        values.update(_reputation_metrics(result))
+    return values
+
+
+def _reputation_metrics(result: StrategyResult) -> dict[str, np.ndarray]:
+    """Reviews, rating, replies and page totals (issue 15), when their mechanisms ran."""
+    values: dict[str, np.ndarray] = {}
+    for key, total in result.reputation.items():
+        if not key.startswith("page_"):
+            values[key] = total
+            continue
+        for index, channel in enumerate(result.channels):
+            if total[:, index].any() or key == "page_followers":
+                values[f"{channel}.{key.removeprefix('page_')}"] = total[:, index]
     return values
 
 

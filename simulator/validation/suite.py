@@ -17,6 +17,7 @@ from simulator.validation.checks import (
 )
 from simulator.validation.facts import check_facts
 from simulator.validation.peers import check_peers
+from simulator.validation.reputation import check_reputation
 from simulator.validation.table import CheckResult
 
 __all__ = ["CHECK_GROUPS", "DEFAULT_SEED", "run_checks"]
@@ -28,6 +29,7 @@ _CHECKS: dict[str, Callable[[Sizes, int], list[CheckResult]]] = {
     "exact": check_exact,
     "peers": check_peers,
     "facts": check_facts,
+    "reputation": check_reputation,
 }
 CHECK_GROUPS: tuple[str, ...] = tuple(_CHECKS)
 """Names of the check groups, in the order they run."""

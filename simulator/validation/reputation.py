@@ -1,0 +1,240 @@
+"""Stylised facts of online reputation and of the page (MODEL-REVIEW G4 and G5, issue 15).
+
+One run of the default town for 12 months with :data:`simulator.config.REALISTIC` and
+:data:`simulator.config.REALISTIC_REPUTATION` applied, and strategies that differ only in
+what each fact needs, under common random numbers (the complaint rows change the market
+layer's ``local_share``, so each level has its own town, paired within the level). Each
+row says whether the fact was *calibrated* (naming the parameter) or *emergent*.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from simulator import config as cfg
+from simulator.engine.page import reshare_cascade
+from simulator.engine.reviews import shown_rating
+from simulator.engine.run import simulate
+from simulator.validation.facts import FACT_DAYS
+from simulator.validation.table import CheckResult
+
+__all__ = ["LOCAL_SHARES", "check_reputation", "reputation_scenario"]
+
+LOCAL_SHARES = (0.9, 0.7, 0.5)
+"""Levels of ``layers.market.local_share``: less local means more weak ties across town
+(Goldenberg, Libai, Moldovan & Muller 2007: weak ties spread bad news)."""
+
+PAGE = "channels.facebook_page."
+
+
+def _strategy(name: str, channels: list[str], **settings: Any) -> dict[str, Any]:
+    return {"name": name, "channels": channels, "set": settings}
+
+
+def _silent() -> dict[str, Any]:
+    """Detractors who neither talk nor post: what complaints cost is the difference."""
+    return {
+        "product.detractor_talk_multiplier": 0.0,
+        "reputation.reviews.detractor_multiplier": 0.0,
+    }
+
+
+def reputation_scenario(*, replicates: int, seed: int) -> cfg.Scenario:
+    """The default town for 12 months, the mechanisms on, the strategies of the rows.
+
+    Examples
+    --------
+    >>> s = reputation_scenario(replicates=2, seed=1)
+    >>> [x.name for x in s.strategies][:3], s.reputation.reviews.post_probability
+    (['samples', 'samples, +1 star', 'samples, replies'], 0.02)
+    """
+    data = cfg.default_scenario_data()
+    cfg.apply_overrides(data, cfg.realistic_overrides())
+    cfg.apply_overrides(data, cfg.realistic_reputation_overrides())
+    data["simulation"].update(
+        steps=FACT_DAYS, replicates=replicates, block_size=min(replicates, 50), seed=seed
+    )
+    data["channels"]["replies"] = {"kind": "dialogue", "hours_per_week": 2.0, "end_day": 1e9}
+    data["channels"]["facebook_page"].update(cfg.REALISTIC_PAGE, end_day=1e9, budget=1e9)
+    samples = ["free_samples"]
+    paged = ["free_samples", "facebook_page"]
+    data["strategies"] = [
+        _strategy("samples", samples),
+        _strategy("samples, +1 star", samples, **{"reputation.reviews.rating_shift": 1.0}),
+        _strategy("samples, replies", [*samples, "replies"]),
+        _strategy("page grown from customers", paged, **{f"{PAGE}followers": 0}),
+        _strategy(
+            "page of 2,000 bought fans",
+            paged,
+            **{
+                f"{PAGE}followers": 2000,
+                f"{PAGE}bought_fans": True,
+                f"{PAGE}follow_after_purchase": 0.0,
+            },
+        ),
+    ]
+    for local in LOCAL_SHARES:
+        where = {"layers.market.local_share": local}
+        data["strategies"] += [
+            _strategy(f"local {local:g}", samples, **where),
+            _strategy(f"local {local:g}, silent detractors", samples, **where, **_silent()),
+        ]
+    return cfg.validate_scenario(data, origin="reputation facts")
+
+
+def _row(
+    check: str, target: str, values: np.ndarray, passed: bool, detail: str, low: float = math.nan
+) -> CheckResult:
+    values = np.asarray(values, np.float64)
+    se = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else 0.0
+    return CheckResult(
+        "reputation",
+        f"{check} [{target}]",
+        low,
+        0.0,
+        float(values.mean()),
+        se,
+        int(values.size),
+        passed,
+        detail,
+    )
+
+
+def _interval(values: np.ndarray) -> tuple[float, float]:
+    se = float(values.std(ddof=1) / math.sqrt(values.size))
+    return float(values.mean() - 1.96 * se), float(values.mean() + 1.96 * se)
+
+
+def check_reputation(sizes: Any, seed: int, *, replicates: int | None = None) -> list[CheckResult]:
+    """The reputation rows of ``wom check-model`` (group ``reputation``)."""
+    if replicates is None:
+        replicates = 40 if getattr(sizes, "bass_replicates", 50) >= 50 else 16
+    got = {
+        s.name: s
+        for s in simulate(reputation_scenario(replicates=replicates, seed=seed)).strategies
+    }
+    rows = [_shrinkage_row(), _cascade_row(seed)]
+    base, star = got["samples"].lifecycle, got["samples, +1 star"].lifecycle
+    luca = (star["revenue"] / np.maximum(base["revenue"], 1.0) - 1.0) * 100.0
+    rows.append(
+        _row(
+            "+1 shown star: revenue in 12 months (Luca 2016)",
+            "+5 to +9 %",
+            luca,
+            5.0 <= float(luca.mean()) <= 9.0,
+            "calibrated: reputation.reviews.star_effect = ln 1.07 on searchers' conversions; "
+            "walk-ins, samples and repeat purchases do not read the rating",
+            5.0,
+        )
+    )
+    gain = got["samples, replies"].reputation["rating"] - got["samples"].reputation["rating"]
+    rows.append(
+        _row(
+            "replies 2 h a week: shown rating after 12 months (Proserpio & Zervas 2017)",
+            "about +0.1 star",
+            gain,
+            0.05 <= float(gain.mean()) <= 0.2,
+            "emergent from reputation.reply_recovery and reply_negative_posting",
+            0.1,
+        )
+    )
+    rows.extend(_complaint_rows(got))
+    grown = got["page grown from customers"].lifecycle["discounted_margin"]
+    bought = got["page of 2,000 bought fans"].lifecycle["discounted_margin"]
+    low, high = _interval(grown - bought)
+    rows.append(
+        _row(
+            "page grown from customers minus 2,000 bought fans: CLV in 12 months, equal hours",
+            "95 % interval above 0",
+            grown - bought,
+            low > 0,
+            f"emergent: [{low:.0f}, {high:.0f}] EUR (social_page follow_after_purchase, loyalty)",
+            0.0,
+        )
+    )
+    return rows
+
+
+def _complaint_rows(got: dict[str, Any]) -> list[CheckResult]:
+    """What detractors' talk, reviews and churn cost, at three weak-tie levels (GLMM 2007)."""
+    rows, means = [], []
+    for local in LOCAL_SHARES:
+        heard = got[f"local {local:g}"].lifecycle["discounted_margin"]
+        silent = got[f"local {local:g}, silent detractors"].lifecycle["discounted_margin"]
+        lost = (silent - heard) / np.maximum(silent, 1.0) * 100.0
+        low, high = _interval(lost)
+        means.append(float(lost.mean()))
+        rows.append(
+            _row(
+                f"complaints' cost, % of discounted margin, local_share {local:g} "
+                "(Goldenberg et al. 2007)",
+                "95 % interval above 0",
+                lost,
+                low > 0,
+                f"emergent: [{low:.1f}, {high:.1f}] % vs silent detractors (talk, reviews, "
+                "reputation.negative_dropout)",
+                0.0,
+            )
+        )
+    rows.append(
+        _row(
+            "complaints' cost grows with the weak ties (local_share 0.9 -> 0.7 -> 0.5)",
+            "monotone",
+            np.array(means),
+            bool(means[0] <= means[1] <= means[2]),
+            "emergent: " + ", ".join(f"{m:.1f} %" for m in means),
+        )
+    )
+    return rows
+
+
+def _shrinkage_row() -> CheckResult:
+    reviews = cfg.Reviews(post_probability=0.02)
+    count = np.array([1, 10, 100, 1000])
+    rating = shown_rating(count * 5.0, count, reviews)
+    exact = (count * 5.0 + reviews.prior_weight * reviews.prior_rating) / (
+        count + reviews.prior_weight
+    )
+    worst = float(np.abs(rating - exact).max())
+    return _row(
+        "shown rating with every review 5 stars: (N 5 + k0 s0) / (N + k0)",
+        "exact",
+        np.array([worst]),
+        worst == 0.0,
+        "by construction: reputation.reviews.prior_weight, prior_rating",
+        0.0,
+    )
+
+
+def _cascade_row(seed: int) -> CheckResult:
+    """Shares per first share of a Galton-Watson reshare cascade, b = 0.5: 1 / (1 - b)."""
+    rng = np.random.default_rng(seed)
+    size, k, reach, b, first = 50_000, 20, 0.25, 0.5, 10_000
+    indptr, indices = np.arange(0, size * k + 1, k), rng.integers(0, size, size * k)
+    out = reshare_cascade(
+        indptr,
+        indices,
+        rng.integers(0, size, first),
+        size,
+        reach,
+        np.full(size, b / (k * reach)),
+        1000,
+        rng,
+    )
+    shares = sum(sharers.size for sharers, _, _ in out) / first
+    q = b / k
+    se = math.sqrt(k * q * (1 - q) / (1 - b) ** 3 / first)
+    return CheckResult(
+        "reputation",
+        "reshares per first share, offspring mean b = 0.5, no cap [1 / (1 - b) = 2]",
+        2.0,
+        0.0,
+        shares,
+        se,
+        first,
+        abs(shares - 2.0) <= 3 * se,
+        "closed form (Galton-Watson); engine.page.reshare_cascade",
+    )

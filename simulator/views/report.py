@@ -305,7 +305,7 @@ def _customers_section(result: RunResult, lang: str, summary: Any) -> tuple[str,
         ("retention", customers.cohort_retention_curves(result, lang=lang)),
     ]
     blocks = "".join(
-        f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>'
+        f'<figure data-figure="{key}">{plots.figure_html(figure, index, lang)}</figure>'
         for index, (key, figure) in enumerate(figures)
     )
     section = (
@@ -407,13 +407,15 @@ def _figure_blocks(
             caption = _spread_caption(history, people, lang)
             blocks.append(f"<h2>{html.escape(text('network_section', lang))}</h2>")
             blocks.append(
-                f'<figure data-figure="{key}">{plots.figure_html(figure, index)}'
+                f'<figure data-figure="{key}">{plots.figure_html(figure, index, lang)}'
                 f"<figcaption>{html.escape(caption)}</figcaption></figure>"
             )
             continue
         if index == first_index:
             blocks.append(f"<h2>{html.escape(text('figures', lang))}</h2>")
-        blocks.append(f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>')
+        blocks.append(
+            f'<figure data-figure="{key}">{plots.figure_html(figure, index, lang)}</figure>'
+        )
     return blocks
 
 

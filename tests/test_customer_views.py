@@ -109,5 +109,5 @@ def test_report_with_customers_stays_offline_with_plotly_once(runs):
 def test_lifecycle_off_report_has_no_customer_section(tmp_path):
     assert main(["run", *QUICK, *OFF, "--quiet", "--out", str(tmp_path / "off")]) == 0
     page = (tmp_path / "off" / "report.html").read_text(encoding="utf-8")
-    assert 'data-section="customers"' not in page and 'class="scroll"' not in page
+    assert 'data-section="customers"' not in page and 'data-table="customers"' not in page
     assert TEXT["customers_section"]["en"] not in page

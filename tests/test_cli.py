@@ -73,7 +73,7 @@ def test_show_default_and_validate(tmp_path, capsys):
 def test_default_run_prints_a_table():
     done = wom("run", *QUICK)
     assert done.returncode == 0, done.stderr
-    assert "EUR per adoption" in done.stdout and "word of mouth" in done.stdout
+    assert "€ per" in done.stdout and "word of mouth" in done.stdout and "Verdict:" in done.stdout
 
 
 def _bad_toml(tmp_path, text):

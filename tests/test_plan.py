@@ -309,11 +309,11 @@ def test_wom_plan_writes_plan_csv_and_a_bilingual_html(tmp_path):
     recommended = frame[frame.section == "recommended"].iloc[0]
     assert recommended["free_samples.eur"] + recommended["facebook_ads.eur"] == pytest.approx(400)
     page = (out / "plan.html").read_text(encoding="utf-8")
-    assert "¿Cómo repartir 400 EUR?" in page and '<script src="http' not in page
+    assert "¿Cómo repartir 400 €?" in page and '<script src="http' not in page
     assert page.count('class="plotly-graph-div"') == 4
     assert main([*argv, "--lang", "en"]) == 2  # the folder is there: --overwrite needed
     assert main([*argv, "--lang", "en", "--overwrite"]) == 0
-    assert "How should you split 400 EUR?" in (out / "plan.html").read_text(encoding="utf-8")
+    assert "How should you split €400?" in (out / "plan.html").read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------- seeds

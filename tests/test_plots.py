@@ -80,7 +80,7 @@ def test_every_figure_is_titled_with_labelled_axes_and_never_shown(
         raise AssertionError("figures must not be shown")
 
     monkeypatch.setattr(go.Figure, "show", refuse)
-    units = ("(EUR)", "(people)", "days", "contacts")
+    units = ("(€)", "(people)", "days", "contacts")
     for name, fig in _figures(result, history, positions).items():
         assert isinstance(fig, go.Figure), name
         assert fig.layout.title.text, name

@@ -168,6 +168,7 @@ def plan_command(args: argparse.Namespace) -> int:
 def _write(out: Path, result: PlanResult, seeds: Any, args: argparse.Namespace) -> None:
     # plotly (through the report) costs a tenth of a second: only when writing
     from simulator.views.plan_report import plan_report_html
+    from simulator.views.style import channel_color
 
     outputs.remove_stale_partials(out)
     partial = outputs.make_partial(out)
@@ -180,7 +181,12 @@ def _write(out: Path, result: PlanResult, seeds: Any, args: argparse.Namespace) 
             files.insert(1, "seeds.csv")
         provenance = {**result.provenance, "command": sys.argv}
         page = plan_report_html(
-            frame, title=result.scenario.title, lang=args.lang, provenance=provenance, seeds=seeds
+            frame,
+            title=result.scenario.title,
+            lang=args.lang,
+            provenance=provenance,
+            seeds=seeds,
+            colors={name: channel_color(c) for name, c in result.scenario.channels.items()},
         )
         (partial / "plan.html").write_text(page, encoding="utf-8")
         manifest = {"kind": PLAN_KIND, "files": files, **provenance}

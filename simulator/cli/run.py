@@ -21,8 +21,8 @@ from simulator.config.toml import scenario_to_toml
 from simulator.engine.run import simulate
 from simulator.engine.sizing import check_size
 from simulator.errors import SimulatorError
-from simulator.metrics.incremental import baseline_of, incremental_table
 from simulator.results import write_manifest
+from simulator.views.terminal import run_text
 
 RUN_KIND = "wom run"
 """The ``kind`` in the manifest of a ``wom run`` output folder."""
@@ -45,7 +45,10 @@ def add_run_parser(commands: Any, add_set: Any) -> None:
         help="processes that share the replicate blocks (default 1); results do not change",
     )
     run.add_argument(
-        "--lang", choices=("en", "es"), default="en", help="language of report.html (default en)"
+        "--lang",
+        choices=("en", "es"),
+        default="en",
+        help="language of the table and of report.html (default en)",
     )
     run.add_argument(
         "--cache-dir",
@@ -83,78 +86,6 @@ def _check_out(out: Path | None, overwrite: bool, inputs: list[Path]) -> None:
                 f"--out {out}: folder already holds files; choose a new folder or pass --overwrite"
             )
         outputs.check_replaceable(out, kind=RUN_KIND, inputs=inputs)
-
-
-_COLUMNS = (
-    ("adopters", "adopters", 1, 1.0),
-    ("reach (people)", "reach", 0, 1.0),
-    ("cost (EUR)", "cost", 0, 1.0),
-    ("EUR per adoption", "cost_per_adoption", 2, 1.0),
-    ("WOM multiplier", "wom_multiplier", 2, 1.0),
-)
-"""Columns of the table every run prints: (title, summary column, digits, scale)."""
-
-_CUSTOMER_COLUMNS = (
-    ("customers", "customers", 1, 1.0),
-    ("revenue (EUR)", "revenue", 0, 1.0),
-    ("CLV (EUR)", "clv", 0, 1.0),
-    ("CAC (EUR per customer)", "customer_acquisition_cost", 2, 1.0),
-    ("ROI (%)", "roi", 0, 100.0),
-)
-"""Columns of the second table of a run with ``lifecycle.enabled``. A second table, not
-more columns: with 95 % intervals ten columns need about 230 characters; two tables of
-about 125 and 115 fit a terminal and keep the first exactly as a lifecycle-off run's
-(the WOM multiplier keeps its meaning: all first adoptions per directly paid one)."""
-
-
-def _table(frame, columns) -> str:
-    """``frame``'s rows as aligned text: mean [95 % interval] of each column."""
-
-    def cell(row, name: str, digits: int, scale: float) -> str:
-        mean, low, high = row[name], row[f"{name}_low"], row[f"{name}_high"]
-        if mean != mean:  # NaN
-            return "n/a"
-        mean, low, high = mean * scale, low * scale, high * scale
-        if low != low:
-            return f"{mean:,.{digits}f}"
-        return f"{mean:,.{digits}f} [{low:,.{digits}f}, {high:,.{digits}f}]"
-
-    rows = [
-        [row["strategy"], *(cell(row, key, d, scale) for _, key, d, scale in columns)]
-        for _, row in frame.iterrows()
-    ]
-    header = ["strategy", *(title for title, _, _, _ in columns)]
-    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
-    line = lambda cells: "  ".join(  # noqa: E731
-        c.ljust(w) if i == 0 else c.rjust(w)
-        for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-    )
-    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
-
-
-_INCREMENTAL_COLUMNS = (
-    ("added customers", "incremental", 1, 1.0),
-    ("added CLV (EUR)", "incremental_clv", 0, 1.0),
-    ("EUR per added customer", "cost_per_incremental", 2, 1.0),
-)
-"""Columns of the third table, when a strategy runs no channel: what each one adds."""
-
-
-def _format_table(frame, result=None) -> str:
-    """The summary as text; a run with ``lifecycle.enabled`` (its summary has
-    ``customers``) gets a second table: customers and what they are worth; a run with a
-    strategy that runs no channel, a third: what each strategy adds over it."""
-    table = _table(frame, _COLUMNS)
-    if "customers" in frame.columns:
-        customers = _table(frame, _CUSTOMER_COLUMNS)
-        table += f"\n\ncustomers (a free sample is a trial, not a customer)\n{customers}"
-    baseline = None if result is None else baseline_of(result)
-    if baseline is not None:
-        added = incremental_table(result, baseline)
-        columns = [c for c in _INCREMENTAL_COLUMNS if c[1] in added.columns]
-        title = f"over '{baseline}' (paired replicates; walk-ins buy with no campaign)"
-        table += f"\n\n{title}\n{_table(added, columns)}"
-    return table
 
 
 def _write_outputs(
@@ -267,13 +198,7 @@ def run_command(args: argparse.Namespace) -> int:
             bar.close()
     summary = result.to_frame("summary")  # computed once: printed, written and reported
     if not args.quiet:
-        print(scenario.title)
-        print(
-            f"{scenario.simulation.replicates} replicates, {scenario.simulation.steps} steps "
-            f"of {scenario.simulation.dt:g} {scenario.simulation.time_unit}, "
-            f"seed {scenario.simulation.seed}; intervals are 95 %"
-        )
-        print(_format_table(summary, result))
+        print(run_text(result, summary, args.lang))
     if args.out is not None:
         _write_outputs(
             args.out,
@@ -287,5 +212,9 @@ def run_command(args: argparse.Namespace) -> int:
             tuple(inputs),
         )
         if not args.quiet:
-            print(f"results written to {args.out}")
+            print(
+                f"results written to {args.out}"
+                if args.lang == "en"
+                else f"resultados en {args.out}"
+            )
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import plotly.graph_objects as go
 
 from simulator.views.figures import figure_html
 from simulator.views.i18n import number, term
-from simulator.views.style import PALETTE, figure_layout
+from simulator.views.style import PALETTE, channel_color, figure_layout
 
 TEXT: dict[str, dict[str, str]] = {
     "title": {
@@ -194,8 +195,16 @@ def tree_positions(
     return x
 
 
-def referral_tree(referrals: pd.DataFrame, *, lang: str = "en", people: int = 0) -> go.Figure:
-    """The referral tree of one replicate: generation down, customers under their referrer."""
+def referral_tree(
+    referrals: pd.DataFrame,
+    *,
+    lang: str = "en",
+    people: int = 0,
+    colors: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """The referral tree of one replicate: generation down, customers under their referrer,
+    each in the colour of the channel that won its tree's root (``colors``, by channel name;
+    others take the palette)."""
     customer = referrals["customer"].to_numpy()
     referrer = referrals["referrer"].to_numpy()
     generation = referrals["generation"].to_numpy()
@@ -230,7 +239,10 @@ def referral_tree(referrals: pd.DataFrame, *, lang: str = "en", people: int = 0)
             x=x[mine],
             y=y[mine],
             mode="markers",
-            marker={"size": 8, "color": PALETTE[index_colour % len(PALETTE)]},
+            marker={
+                "size": 8,
+                "color": (colors or {}).get(channel, PALETTE[index_colour % len(PALETTE)]),
+            },
             text=[
                 f"{c} ← {r}" if r >= 0 else str(c)
                 for c, r in zip(customer[mine], referrer[mine], strict=True)
@@ -336,9 +348,20 @@ def render_attribution(
         shapley=_t(attribution.shapley, lang),
         coalitions=len(attribution.coalitions),
     )
-    figures = [figure_html(rules_against_truth(attribution, lang=lang), 0)]
+    figures = [figure_html(rules_against_truth(attribution, lang=lang), 0, lang)]
     if tree is not None and len(tree):
-        figures.append(figure_html(referral_tree(tree, lang=lang, people=tree_people), 1))
+        figures.append(
+            figure_html(
+                referral_tree(
+                    tree,
+                    lang=lang,
+                    people=tree_people,
+                    colors={n: channel_color(c) for n, c in scenario.channels.items()},
+                ),
+                1,
+                lang,
+            )
+        )
     title = html.escape(_t("title", lang))
     return f"""<!DOCTYPE html>
 <html lang="{lang}">

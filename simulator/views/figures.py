@@ -22,7 +22,8 @@ from plotly.subplots import make_subplots
 from simulator import metrics
 from simulator.config import SOURCE_TYPES
 from simulator.results import RunResult, StrategyResult
-from simulator.views.i18n import number, source_label, term, text
+from simulator.views import plotly_page
+from simulator.views.i18n import money, number, source_label, term, text
 from simulator.views.network import layout_positions, network_picture, spread_animation
 from simulator.views.style import (
     CHANNEL_COLORS,
@@ -254,7 +255,7 @@ def reach_vs_cost(result: RunResult, *, lang: str = "en") -> go.Figure:
     budgets = {round(_budget(result, s.name), 6) for s in result.strategies}
     if len(budgets) == 1 and (budget := budgets.pop()) > 0:
         for column in range(1, len(groups) + 1):
-            label = text("equal_budget", lang, budget=f"{number(budget, lang)} EUR")
+            label = text("equal_budget", lang, budget=money(budget, lang))
             fig.add_vline(
                 x=budget,
                 line={"dash": "dash", "color": "#555555", "width": 1.5},
@@ -571,9 +572,9 @@ def _seeding_mask(result: RunResult, strategy: StrategyResult) -> np.ndarray:
     ).reshape(-1)
 
 
-def figure_html(figure: go.Figure, index: int) -> str:
-    """A figure as an HTML fragment for a page holding several; the first (``index`` 0)
-    carries plotly.js inline, so the page needs no network.
+def figure_html(figure: go.Figure, index: int, lang: str = "en") -> str:
+    """A figure as an HTML fragment for a page holding several (see
+    :func:`simulator.views.plotly_page.figure_html`): the first carries plotly.js inline.
 
     Examples
     --------
@@ -581,15 +582,4 @@ def figure_html(figure: go.Figure, index: int) -> str:
     >>> len(first) > 1_000_000 > len(second), 'id="figure-1"' in second
     (True, True)
     """
-    # plotly.io only when a figure is written to HTML
-    import plotly.io as pio
-
-    return pio.to_html(
-        figure,
-        full_html=False,
-        include_plotlyjs=index == 0,
-        div_id=f"figure-{index}",
-        default_width="100%",
-        auto_play=False,  # the spread animation starts when the reader presses play
-        config={"displaylogo": False, "responsive": True},
-    )
+    return plotly_page.figure_html(figure, index, lang)

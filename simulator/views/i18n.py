@@ -17,13 +17,13 @@ TEXT: dict[str, dict[str, str]] = {
     "day": {"en": "day", "es": "día"},
     "day_n": {"en": "day {day:g}", "es": "día {day:g}"},
     "people": {"en": "people", "es": "personas"},
-    "eur": {"en": "EUR", "es": "EUR"},
+    "eur": {"en": "€", "es": "€"},
     "adopters_axis": {"en": "adopters (people)", "es": "clientes (personas)"},
     "reach_axis": {"en": "people reached (aware)", "es": "personas alcanzadas (lo conocen)"},
-    "cost_axis": {"en": "money spent (EUR)", "es": "dinero gastado (EUR)"},
+    "cost_axis": {"en": "money spent (€)", "es": "dinero gastado (€)"},
     "cost_per_adoption_axis": {
-        "en": "cost per adopter (EUR)",
-        "es": "coste por cliente (EUR)",
+        "en": "cost per adopter (€)",
+        "es": "coste por cliente (€)",
     },
     "adoptions_axis": {"en": "adoptions (people)", "es": "compras (personas)"},
     "conversion_axis": {
@@ -66,8 +66,8 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "Personas alcanzadas según el dinero gastado",
     },
     "fig_reach_cost_note": {
-        "en": "whiskers: 95 % intervals",
-        "es": "bigotes: intervalos del 95 %",
+        "en": "error bars: 95 % intervals",
+        "es": "barras de error: intervalos del 95 %",
     },
     "equal_budget": {"en": "equal budget: {budget}", "es": "mismo presupuesto: {budget}"},
     "fig_cost_per_adoption": {
@@ -75,8 +75,8 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "Lo que cuesta cada cliente nuevo",
     },
     "fig_cost_per_adoption_note": {
-        "en": "lower is better; whiskers: 95 % intervals",
-        "es": "cuanto más bajo, mejor; bigotes: intervalos del 95 %",
+        "en": "lower is better; error bars: 95 % intervals",
+        "es": "cuanto más bajo, mejor; barras de error: intervalos del 95 %",
     },
     "fig_attribution": {
         "en": "What convinced each adopter",
@@ -92,9 +92,9 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "fig_conversion_note": {
         "en": "adoptions per 1,000 ad impressions or per 1,000 recommendations; "
-        "whiskers: 95 % intervals",
+        "error bars: 95 % intervals",
         "es": "compras por cada 1.000 impactos publicitarios o por cada 1.000 recomendaciones; "
-        "bigotes: intervalos del 95 %",
+        "barras de error: intervalos del 95 %",
     },
     "paid_contact": {"en": "one ad impression", "es": "un impacto publicitario"},
     "wom_contact": {"en": "one recommendation", "es": "una recomendación"},
@@ -111,10 +111,10 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "diferencia de clientes frente a la mejor del grupo (personas)",
     },
     "fig_difference_note": {
-        "en": "paired runs (same town, same chance); whiskers: 95 % intervals; "
-        "a whisker crossing 0 means no clear difference",
-        "es": "simulaciones emparejadas (mismo pueblo, mismo azar); bigotes: intervalos del "
-        "95 %; si el bigote cruza el 0, no hay diferencia clara",
+        "en": "paired runs (same town, same chance); error bars: 95 % intervals; "
+        "a bar crossing 0 means no clear difference",
+        "es": "simulaciones emparejadas (mismo pueblo, mismo azar); barras de error: intervalos "
+        "del 95 %; si la barra cruza el 0, no hay diferencia clara",
     },
     "fig_network": {
         "en": "Who has heard of it, {day}: one run of “{strategy}”",
@@ -140,8 +140,8 @@ TEXT: dict[str, dict[str, str]] = {
         "{high}).",
     },
     "answer_cheapest": {
-        "en": "Cheapest adopter: <b>{best}</b>, {value} EUR each (95 % interval {low} to {high}).",
-        "es": "Cliente más barato: <b>{best}</b>, {value} EUR cada uno (intervalo del 95 %: de "
+        "en": "Lowest cost per adopter: <b>{best}</b>, €{value} each (95 % interval {low} to {high}).",
+        "es": "Menor coste por cliente: <b>{best}</b>, {value} € por cliente (intervalo del 95 %: de "
         "{low} a {high}).",
     },
     "answer_runner_up": {
@@ -168,7 +168,7 @@ TEXT: dict[str, dict[str, str]] = {
     "figures": {"en": "Figures", "es": "Gráficos"},
     "network_section": {
         "en": "The spread, person by person",
-        "es": "El contagio, persona a persona",
+        "es": "El boca a boca, persona a persona",
     },
     # The spread's caption: which run (a village or the town itself), then the legend.
     "network_caption": {
@@ -187,7 +187,7 @@ TEXT: dict[str, dict[str, str]] = {
         "Press {play} to watch the days go by.",
         "es": "Cada punto es una persona, coloreada según lo que sabe del producto; las líneas "
         "grises son lazos fuera de internet (familia, amigos, conocidos del mercado) y las de "
-        "color, lazos en redes sociales. Pulsa {play} para ver pasar los días.",
+        "color, lazos en los medios sociales (en línea). Pulsa {play} para ver pasar los días.",
     },
     "config": {"en": "The scenario, as run", "es": "El escenario, tal como se ejecutó"},
     "config_caption": {
@@ -208,8 +208,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col_strategy": {"en": "strategy", "es": "estrategia"},
     "col_adopters": {"en": "adopters", "es": "clientes"},
     "col_reach": {"en": "reach (people)", "es": "alcance (personas)"},
-    "col_cost": {"en": "cost (EUR)", "es": "coste (EUR)"},
-    "col_cost_per_adoption": {"en": "EUR per adopter", "es": "EUR por cliente"},
+    "col_cost": {"en": "cost (€)", "es": "coste (€)"},
+    "col_cost_per_adoption": {"en": "cost per adopter (€)", "es": "coste por cliente (€)"},
     "col_wom_multiplier": {"en": "word-of-mouth multiplier", "es": "multiplicador del boca a boca"},
     "col_days_to_50pct_adopters": {
         "en": "days to half the adopters",
@@ -240,16 +240,16 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "clientes activos al final",
     },
     "col_purchases": {"en": "purchases", "es": "compras"},
-    "col_revenue": {"en": "revenue (EUR)", "es": "ingresos (EUR)"},
-    "col_clv": {"en": "customer lifetime value (EUR)", "es": "valor del cliente (EUR)"},
-    "col_cac": {"en": "EUR per customer won", "es": "EUR por cliente conseguido"},
+    "col_revenue": {"en": "revenue (€)", "es": "ingresos (€)"},
+    "col_clv": {"en": "customer lifetime value (€)", "es": "valor del cliente (€)"},
+    "col_cac": {"en": "cost per customer won (€)", "es": "coste por cliente conseguido (€)"},
     "col_roi": {"en": "return on the money (%)", "es": "rentabilidad (%)"},
     "customers_note": {
         "en": "Mean over runs [95 % interval]. Customer lifetime value: the margin of every "
-        "purchase in the run, discounted to day 0. EUR per customer won: money spent divided "
+        "purchase in the run, discounted to day 0. Cost per customer won: money spent divided "
         "by customers. Return: (lifetime value - money spent) / money spent.",
         "es": "Media de las simulaciones [intervalo del 95 %]. Valor del cliente: el margen de "
-        "todas las compras de la simulación, descontado al día 0. EUR por cliente conseguido: "
+        "todas las compras de la simulación, descontado al día 0. Coste por cliente conseguido: "
         "dinero gastado entre clientes. Rentabilidad: (valor del cliente - dinero gastado) / "
         "dinero gastado.",
     },
@@ -276,14 +276,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "<b>Retention</b> is keeping them: customers come back to buy again, and after "
         "each purchase some drop out for good. With <b>{strategy}</b>, the strategy with most "
         "customers ({customers}), {active} were still buying at the end of the {days} days; "
-        "they made {purchases} purchases, {revenue} EUR of revenue, worth {clv} EUR of "
-        "discounted margin against {cost} EUR spent: {cac} EUR per customer won. "
+        "they made {purchases} purchases, €{revenue} of revenue, worth €{clv} of "
+        "discounted margin against €{cost} spent: €{cac} per customer won. "
         "All numbers are means of {replicates} runs.",
         "es": "<b>Fidelizar</b> es conservarlos: los clientes vuelven a comprar y, después de "
         "cada compra, algunos dejan de venir para siempre. Con <b>{strategy}</b>, la "
         "estrategia con más clientes ({customers}), {active} seguían comprando al cabo de los "
-        "{days} días; hicieron {purchases} compras, {revenue} EUR de ingresos, que valen "
-        "{clv} EUR de margen descontado frente a {cost} EUR gastados: {cac} EUR por cliente "
+        "{days} días; hicieron {purchases} compras, {revenue} € de ingresos, que valen "
+        "{clv} € de margen descontado frente a {cost} € gastados: {cac} € por cliente "
         "conseguido. Todas las cifras son medias de {replicates} simulaciones.",
     },
     "fig_active_customers": {
@@ -323,7 +323,7 @@ SOURCE_LABELS: dict[str, dict[str, str]] = {
     "newspaper_ad": {"en": "newspaper ad", "es": "anuncio en el periódico"},
     "magazine_ad": {"en": "magazine ad", "es": "anuncio en revista"},
     "radio_ad": {"en": "radio ad", "es": "cuña de radio"},
-    "social_ad": {"en": "social media ad", "es": "anuncio en redes sociales"},
+    "social_ad": {"en": "social media ad", "es": "anuncio en medios sociales"},
     "banner_ad": {"en": "online banner", "es": "banner en internet"},
     "free_sample": {"en": "free sample", "es": "muestra gratuita"},
     "background": {"en": "outside influence", "es": "influencia externa"},
@@ -333,10 +333,10 @@ SOURCE_LABELS: dict[str, dict[str, str]] = {
 GLOSSARY: dict[str, str] = {
     # default scenario and friends_vs_ads
     "Word of mouth vs advertising for a small bakery, 1,000 EUR per channel": (
-        "Boca a boca frente a publicidad para una pequeña panadería, 1.000 EUR por canal"
+        "Boca a boca frente a publicidad para una pequeña panadería, 1.000 € por canal"
     ),
     "Are friends worth more than ads? A bakery spends 1,000 EUR on one channel": (
-        "¿Valen más los amigos que los anuncios? Una panadería gasta 1.000 EUR en un solo canal"
+        "¿Valen más los amigos que los anuncios? Una panadería gasta 1.000 € en un solo canal"
     ),
     "word of mouth": "boca a boca",
     "free samples": "muestras gratuitas",
@@ -344,8 +344,8 @@ GLOSSARY: dict[str, str] = {
     "newspaper": "periódico",
     "radio": "radio",
     "tv": "televisión",
-    "social ads": "anuncios en redes sociales",
-    "social page": "página en redes sociales",
+    "social ads": "anuncios en medios sociales",
+    "social page": "página en medios sociales",
     "facebook ads": "anuncios en Facebook",
     "instagram ads": "anuncios en Instagram",
     "facebook page": "página de Facebook",
@@ -365,7 +365,7 @@ GLOSSARY: dict[str, str] = {
     "The right medium depends on the business: a bakery, a fashion shop and an accountant, "
     "1,000 EUR per channel": (
         "El medio adecuado depende del negocio: una panadería, una tienda de moda y una "
-        "gestoría, 1.000 EUR por canal"
+        "gestoría, 1.000 € por canal"
     ),
     "bakery": "panadería",
     "fashion shop": "tienda de moda",
@@ -407,6 +407,37 @@ GLOSSARY: dict[str, str] = {
     "senior": "mayores",
 }
 """Spanish for the names used by the built-in scenario and the shipped experiments."""
+
+
+VOCABULARY: dict[str, dict[str, str]] = {
+    "social network": {
+        "en": "social network: the people who interact, face to face or online",
+        "es": "red social: las personas que se relacionan, en persona o en internet",
+    },
+    "social media": {
+        "en": "social media: the platforms (Facebook, Instagram, X, Pinterest, blogs)",
+        "es": "medios sociales: las plataformas (Facebook, Instagram, X, Pinterest, blogs)",
+    },
+    "word of mouth": {"en": "word of mouth", "es": "boca a boca"},
+    "reach": {"en": "reach: people who heard of it", "es": "alcance: personas que lo conocen"},
+    "adopter": {"en": "adopter: a first purchase", "es": "cliente: una primera compra"},
+    "cost per adopter": {"en": "cost per adopter (€)", "es": "coste por cliente (€)"},
+    "ad impression": {"en": "ad impression", "es": "impacto publicitario"},
+    "social media ad": {"en": "social media ad", "es": "anuncio en medios sociales"},
+    "free sample": {"en": "free sample", "es": "muestra gratuita"},
+    "error bars": {
+        "en": "error bars: 95 % intervals",
+        "es": "barras de error: intervalos del 95 %",
+    },
+    "confidence interval": {
+        "en": "95 % interval of the mean: where the average of many runs lies",
+        "es": "intervalo del 95 % de la media: dónde está el promedio de muchas simulaciones",
+    },
+    "spread": {"en": "the spread, person by person", "es": "el boca a boca, persona a persona"},
+}
+"""The lesson's vocabulary, the same in every text: the *social network* is people (*red
+social*), *social media* are platforms (*medios sociales*), so a Spanish text never says
+"redes sociales" for ads, pages or online ties (``tests/test_i18n.py`` checks every text)."""
 
 
 def text(key: str, lang: str = "en", **values: object) -> str:
@@ -484,6 +515,20 @@ def number(value: float, lang: str = "en", digits: int = 0) -> str:
     if lang == "es":
         formatted = formatted.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return formatted
+
+
+def money(value: float, lang: str = "en", digits: int = 0) -> str:
+    """An amount of euros as each language writes it: €1,234 in English, 1.234 € in Spanish.
+
+    Examples
+    --------
+    >>> money(1000, "en"), money(1000, "es"), money(8.4, "es", 2)
+    ('€1,000', '1.000 €', '8,40 €')
+    """
+    shown = number(value, lang, digits)
+    if value != value:  # NaN: "n/a" has no currency
+        return shown
+    return f"{shown} €" if lang == "es" else f"€{shown}"
 
 
 def separators(lang: str) -> str:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from simulator.views.i18n import number, term
+from simulator.views.i18n import money, number, term
 from simulator.views.plan_text import plan_text
+from simulator.views.plotly_page import figure_html
 from simulator.views.style import PALETTE, figure_layout, rgba
 
 if TYPE_CHECKING:
@@ -54,15 +55,20 @@ def _interval(row: Any, name: str, lang: str, digits: int = 1) -> str:
 
 def _split(row: Any, channels: Sequence[str], lang: str) -> str:
     parts = [
-        f"{number(row[f'{c}.eur'], lang, 0)} EUR {term(c, lang)}"
+        f"{money(row[f'{c}.eur'], lang)} {plan_text('on', lang)} {term(c, lang)}"
         for c in channels
         if row[f"{c}.eur"] > 0
     ]
     return ", ".join(parts) or plan_text("nothing", lang)
 
 
-def plan_figures(frame: pd.DataFrame, *, lang: str = "en") -> list[go.Figure]:
+def plan_figures(
+    frame: pd.DataFrame, *, lang: str = "en", colors: Mapping[str, str] | None = None
+) -> list[go.Figure]:
     """The split, the response curves, the marginal returns and the frontier.
+
+    ``colors`` maps channel names to their colour (:func:`simulator.views.style.channel_color`),
+    so a channel looks as in every other chart; channels not in it take the palette.
 
     Examples
     --------
@@ -111,7 +117,7 @@ def plan_figures(frame: pd.DataFrame, *, lang: str = "en") -> list[go.Figure]:
     if len(curves):
         response, marginal = go.Figure(), go.Figure()
         for index, channel in enumerate(channels):
-            color = PALETTE[index % len(PALETTE)]
+            color = (colors or {}).get(channel, PALETTE[index % len(PALETTE)])
             rows = curves[curves.channel == channel]
             x, y = rows.channel_spend.tolist(), rows.objective.tolist()
             band_x = x + x[::-1]
@@ -239,6 +245,7 @@ def plan_report_html(
     lang: str = "en",
     provenance: Mapping[str, Any] | None = None,
     seeds: pd.DataFrame | None = None,
+    colors: Mapping[str, str] | None = None,
 ) -> str:
     """The whole plan page: the answer, the comparisons, the figures, the table.
 
@@ -250,7 +257,7 @@ def plan_report_html(
     ...     "objective_low": 4.0, "objective_high": 6.0, "budget": 100.0, "roi": 0.05,
     ...     "replicates": 80}])
     >>> page = plan_report_html(frame, title="Bakery", lang="es")
-    >>> "Gasta 100 EUR a" in page, '<script src="http' in page
+    >>> "Gasta 100 € en a" in page, '<script src="http' in page
     (True, False)
     """
     recommended = frame[frame.section == "recommended"].iloc[0]
@@ -291,8 +298,8 @@ def plan_report_html(
         seed=provenance.get("seed", "?"),
     )
     blocks = [
-        fig.to_html(full_html=False, include_plotlyjs=i == 0, config={"displaylogo": False})
-        for i, fig in enumerate(plan_figures(frame, lang=lang))
+        figure_html(fig, i, lang)
+        for i, fig in enumerate(plan_figures(frame, lang=lang, colors=colors))
     ]
     seeds_html = ""
     if seeds is not None and len(seeds):

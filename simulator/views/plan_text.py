@@ -10,8 +10,8 @@ PLAN_TEXT: dict[str, dict[str, str]] = {
         "es": "wom plan · cómo repartir el presupuesto",
     },
     "title": {
-        "en": "How should you split {budget} EUR?",
-        "es": "¿Cómo repartir {budget} EUR?",
+        "en": "How should you split €{budget}?",
+        "es": "¿Cómo repartir {budget} €?",
     },
     "setup": {
         "en": "Objective: {objective}. {channels} channels; every allocation was simulated "
@@ -45,8 +45,8 @@ PLAN_TEXT: dict[str, dict[str, str]] = {
     "col_roi": {"en": "ROI", "es": "ROI"},
     "fig_split": {"en": "Where the money goes", "es": "Adónde va el dinero"},
     "fig_split_note": {
-        "en": "EUR per channel: recommended and current plan",
-        "es": "EUR por canal: recomendado y reparto actual",
+        "en": "€ per channel: recommended and current plan",
+        "es": "€ por canal: recomendado y reparto actual",
     },
     "recommended": {"en": "recommended", "es": "recomendado"},
     "current": {"en": "current plan", "es": "reparto actual"},
@@ -59,8 +59,8 @@ PLAN_TEXT: dict[str, dict[str, str]] = {
         "es": "los demás canales como en la recomendación; rombo: gasto recomendado; banda: 95 %",
     },
     "fig_marginal": {
-        "en": "Marginal return: {objective} per extra EUR",
-        "es": "Rendimiento marginal: {objective} por cada EUR más",
+        "en": "Marginal return: {objective} per extra euro",
+        "es": "Rendimiento marginal: {objective} por cada euro más",
     },
     "fig_marginal_note": {
         "en": "between neighbouring points of each response curve; at the optimum the "
@@ -72,10 +72,14 @@ PLAN_TEXT: dict[str, dict[str, str]] = {
         "en": "Efficient frontier: the best {objective} for each total budget",
         "es": "Frontera eficiente: el mejor {objective} para cada presupuesto total",
     },
-    "fig_frontier_note": {"en": "whiskers: 95 % intervals", "es": "bigotes: intervalos del 95 %"},
-    "spend_axis": {"en": "spend on the channel (EUR)", "es": "gasto en el canal (EUR)"},
-    "budget_axis": {"en": "total budget (EUR)", "es": "presupuesto total (EUR)"},
-    "eur_axis": {"en": "EUR", "es": "EUR"},
+    "fig_frontier_note": {
+        "en": "error bars: 95 % intervals",
+        "es": "barras de error: intervalos del 95 %",
+    },
+    "spend_axis": {"en": "spend on the channel (€)", "es": "gasto en el canal (€)"},
+    "budget_axis": {"en": "total budget (€)", "es": "presupuesto total (€)"},
+    "on": {"en": "on", "es": "en"},
+    "eur_axis": {"en": "€", "es": "€"},
     "seeds": {"en": "Whom to give the samples to", "es": "A quién dar las muestras"},
     "seeds_note": {
         "en": "{samples} samples, each rule simulated on the same replicates; difference "
@@ -87,8 +91,8 @@ PLAN_TEXT: dict[str, dict[str, str]] = {
     "table": {"en": "Every estimate", "es": "Todas las estimaciones"},
     "provenance": {"en": "Provenance", "es": "Procedencia"},
     "show": {"en": "show", "es": "mostrar"},
-    "obj_profit": {"en": "profit (EUR)", "es": "beneficio (EUR)"},
-    "obj_clv": {"en": "customer value (EUR)", "es": "valor de los clientes (EUR)"},
+    "obj_profit": {"en": "profit (€)", "es": "beneficio (€)"},
+    "obj_clv": {"en": "customer value (€)", "es": "valor de los clientes (€)"},
     "obj_customers": {"en": "customers", "es": "clientes"},
     "obj_adopters": {"en": "adopters", "es": "compradores"},
     "rule_random": {"en": "random people", "es": "personas al azar"},
@@ -112,7 +116,7 @@ def plan_text(key: str, lang: str = "en", **values: object) -> str:
     Examples
     --------
     >>> plan_text("title", "es", budget="1.000")
-    '¿Cómo repartir 1.000 EUR?'
+    '¿Cómo repartir 1.000 €?'
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}; got {lang!r}")

@@ -23,6 +23,7 @@ from simulator.results import RunResult
 from simulator.views import customers
 from simulator.views import figures as plots
 from simulator.views.i18n import number, term, text
+from simulator.views.plotly_page import PAGE_CSS
 
 NETWORK_PEOPLE = 300
 """Town size of the network illustration: larger towns are drawn as a village this big."""
@@ -62,12 +63,6 @@ pre { background: #f6f6f6; padding: 12px; overflow-x: auto; font-size: 0.82em; }
 footer { color: #777; font-size: 0.85em; margin-top: 36px; }
 """
 
-_CUSTOMER_STYLE = """
-.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-.scroll table { min-width: 720px; }
-"""
-"""Added only to pages of runs with ``lifecycle.enabled``: their wide tables scroll on a
-phone instead of overflowing (a lifecycle-off page stays byte for byte as before)."""
 
 _CUSTOMER_COLUMNS = (
     ("col_customers", "customers", 1, 1.0),
@@ -133,7 +128,8 @@ def summary_table(result: RunResult, *, lang: str = "en", summary: Any = None) -
         cells = "".join(f"<td>{_cell(row, key, digits, lang)}</td>" for _, key, digits in _COLUMNS)
         rows.append(f"<tr><td>{swatch}{html.escape(style.label)}</td>{cells}</tr>")
     return (
-        f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<div class="scroll" data-table="summary"><table><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
         f'<p class="note">{html.escape(text("table_note", lang))}</p>'
     )
 
@@ -305,7 +301,7 @@ def _customers_section(result: RunResult, lang: str, summary: Any) -> tuple[str,
         ("retention", customers.cohort_retention_curves(result, lang=lang)),
     ]
     blocks = "".join(
-        f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>'
+        f'<figure data-figure="{key}">{plots.figure_html(figure, index, lang)}</figure>'
         for index, (key, figure) in enumerate(figures)
     )
     section = (
@@ -407,13 +403,15 @@ def _figure_blocks(
             caption = _spread_caption(history, people, lang)
             blocks.append(f"<h2>{html.escape(text('network_section', lang))}</h2>")
             blocks.append(
-                f'<figure data-figure="{key}">{plots.figure_html(figure, index)}'
+                f'<figure data-figure="{key}">{plots.figure_html(figure, index, lang)}'
                 f"<figcaption>{html.escape(caption)}</figcaption></figure>"
             )
             continue
         if index == first_index:
             blocks.append(f"<h2>{html.escape(text('figures', lang))}</h2>")
-        blocks.append(f'<figure data-figure="{key}">{plots.figure_html(figure, index)}</figure>')
+        blocks.append(
+            f'<figure data-figure="{key}">{plots.figure_html(figure, index, lang)}</figure>'
+        )
     return blocks
 
 
@@ -466,10 +464,8 @@ def render_report(
     blocks = _figure_blocks(
         figures, history, scenario.population.size, lang, first_index=customer_figures
     )
-    style = _STYLE + (_CUSTOMER_STYLE if customer_figures else "")
+    style = _STYLE + PAGE_CSS
     results_table = summary_table(result, lang=lang, summary=summary)
-    if customer_figures:
-        results_table = f'<div class="scroll">{results_table}</div>'
     provenance = {**result.provenance, **(extra_provenance or {})}
     page = f"""<!DOCTYPE html>
 <html lang="{lang}">

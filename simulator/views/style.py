@@ -34,6 +34,7 @@ __all__ = [
     "STATE_COLORS",
     "SYMBOLS",
     "StrategyStyle",
+    "channel_color",
     "channel_key",
     "figure_layout",
     "rgba",
@@ -181,8 +182,9 @@ def channel_key(result: RunResult, strategy: str) -> str | None:
 def strategy_styles(result: RunResult, lang: str = "en") -> list[StrategyStyle]:
     """One style per strategy, in the result's order.
 
-    A strategy's colour is its channel's when every item buys a different single channel;
-    otherwise items take the palette in order. Grouped names (all of the form
+    A strategy that buys one channel has that channel's colour (:data:`CHANNEL_COLORS`),
+    the same in every figure and report; a second strategy on the same channel, and a
+    strategy of several channels, take the palette colours no channel of the result uses. Grouped names (all of the form
     ``"group: item"``) share colours by item and symbols by group.
 
     Examples
@@ -207,12 +209,19 @@ def strategy_styles(result: RunResult, lang: str = "en") -> list[StrategyStyle]:
         if item in keys and keys[item] != key:
             key = None
         keys[item] = key
-    channel_colors = {item: CHANNEL_COLORS[key] for item, key in keys.items() if key is not None}
-    by_channel = len(channel_colors) == len(items) and len(set(keys.values())) == len(items)
-    colors = {
-        item: channel_colors[item] if by_channel else PALETTE[i % len(PALETTE)]
-        for i, item in enumerate(items)
-    }
+    # The first item buying a channel gets the channel's colour, in every chart and report;
+    # the others (no single channel, or a channel already shown) the free palette colours.
+    colors: dict[str, str] = {}
+    for item in items:
+        key = keys[item]
+        if key is not None and CHANNEL_COLORS[key] not in colors.values():
+            colors[item] = CHANNEL_COLORS[key]
+    taken = set(colors.values()) | {CHANNEL_COLORS[k] for k in keys.values() if k is not None}
+    free = [color for color in PALETTE if color not in taken] or list(PALETTE)
+    for item in items:
+        if item not in colors:
+            unused = [color for color in free if color not in colors.values()]
+            colors[item] = unused[0] if unused else free[len(colors) % len(free)]
     return [
         StrategyStyle(
             name=name,
@@ -282,3 +291,20 @@ def rgba(color: str, alpha: float) -> str:
     """
     red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red}, {green}, {blue}, {alpha})"
+
+
+def channel_color(channel: Any) -> str:
+    """Colour of one channel of a scenario (its :data:`CHANNEL_COLORS` entry), so a channel
+    looks the same in plans, attribution charts and run reports.
+
+    Examples
+    --------
+    >>> from simulator.config import default_scenario
+    >>> channel_color(default_scenario().channels["newspaper"]) == SOURCE_COLORS["newspaper_ad"]
+    True
+    """
+    if channel.kind == "advertising":
+        return CHANNEL_COLORS[f"advertising/{channel.medium}"]
+    if channel.kind == "social_ads":
+        return CHANNEL_COLORS.get(f"social_ads/{channel.platform}", OTHER_PLATFORM_COLOR)
+    return CHANNEL_COLORS[str(channel.kind)]

@@ -6,6 +6,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from simulator.views.plotly_page import figure_html
 from simulator.views.sweep_figures import sweep_heatmap, sweep_lines
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def sweep_report_html(
         lines += [f'<li class="failed">{html.escape(m)}</li>' for m in failed.values()]
         lines.append("</ul>")
     for index, figure in enumerate(figures):
-        lines.append(figure.to_html(full_html=False, include_plotlyjs=index == 0))
+        lines.append(figure_html(figure, index))
     if 0 < len(summary) <= MAX_TABLE_ROWS:
         lines += ["<h2>Summary</h2>", _table(summary, study)]
     body = "\n".join(lines)

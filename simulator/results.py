@@ -200,8 +200,8 @@ class RunResult:
         >>> from simulator import simulate, default_scenario
         >>> s = default_scenario().model_copy(update={"simulation": __import__(
         ...     "simulator.config").config.Simulation(steps=5, replicates=2, block_size=2)})
-        >>> simulate(s).to_frame("series").shape[0]
-        60
+        >>> simulate(s).to_frame("series").shape[0]  # 6 strategies x 2 replicates x 6
+        72
         """
         import pandas as pd  # heavy: only tables need it, not the simulation
 

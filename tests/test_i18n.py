@@ -80,7 +80,13 @@ def test_money_is_written_as_each_language_does():
 def friends():
     scenario = load_scenario(
         ROOT / "experiments" / "friends_vs_ads.toml",
-        ["population.size=300", "simulation.steps=10", "simulation.replicates=3"],
+        # without wear-out and walk-ins, so that ten days give every channel adopters
+        [
+            "population.size=300",
+            "simulation.steps=10",
+            "simulation.replicates=3",
+            "response.enabled=false",
+        ],
     )
     return simulate(scenario)
 

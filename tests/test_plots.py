@@ -95,7 +95,7 @@ def test_colours_follow_channels_and_agree_across_figures(result):
     assert [s.color for s in styles] == [
         plots.CHANNEL_COLORS[k]
         for k in ("seeding", "newspaper", "advertising/radio", "social_ads/facebook", "social_page")
-    ]
+    ] + [plots.BASELINE_COLOR]  # no campaign
     curves = plots.adoption_curves(result)
     lines = [t for t in curves.data if t.mode == "lines"]
     assert [t.line.color for t in lines] == [s.color for s in styles]

@@ -245,6 +245,8 @@ def test_cli_axes_and_samples(tmp_path):
         tmp_path / "study.toml",
         '[sweep]\nsample = { count = 5, ranges = { "product.quality" = [0.5, 1.0] } }\n',
     )
+    # No passives: product.quality is then the whole satisfied share, up to 1.
+    config.write_text(config.read_text().replace("passive_share = 0.3", "passive_share = 0.0"))
     study = load_study(
         config,
         grid=["adoption.kind=independent,threshold"],

@@ -26,7 +26,7 @@ def test_table_fits_100_columns_in_the_chosen_language(experiment, lang, capsys)
         for english in ("strategy", "adopters", "Verdict", "runs per", "cost ("):
             assert english not in out, english
     else:
-        assert "A town of 300 people" in out and "Verdict: most adopters with" in out
+        assert "A town of 300 people" in out and "Verdict: most customers with" in out
         assert "estrategia" not in out
 
 

@@ -87,6 +87,7 @@ def scenario(
     data["lifecycle"]["enabled"] = lifecycle
     if quiet:
         data["simulation"]["stop_when_quiet"] = False
+        data["response"]["advertising"]["walk_ins_per_year"] = 0.0  # nobody buys unasked
         for channel in data["channels"].values():
             channel["budget"] = 0.0
     if per_capita:

@@ -220,17 +220,17 @@ class SocialPage(ChannelBase):
     follow_after_purchase: Probability = Field(
         0.0,
         description="phi_buy: chance that a customer who is a platform member follows the "
-        "page after a purchase; 0 (default, off) [on: 0.05, MODEL-REVIEW G5 assumption]",
+        "page after a purchase; 0 (default, off) [on: 0.05, MODEL-REVIEW G5 [assumption]]",
     )
     follow_after_view: Probability = Field(
         0.0,
         description="phi_view: chance that a viewer of a post or of a share follows the "
-        "page; 0 (default, off) [on: 0.005, MODEL-REVIEW G5 assumption]",
+        "page; 0 (default, off) [on: 0.005, MODEL-REVIEW G5 [assumption]]",
     )
     unfollow_per_day: Probability = Field(
         0.0,
         description="u: daily chance that a follower leaves; 0 (default, off) [on: 0.001, "
-        "MODEL-REVIEW G5 assumption]",
+        "MODEL-REVIEW G5 [assumption]]",
     )
     bought_fans: bool = Field(
         False,
@@ -257,7 +257,7 @@ class SocialPage(ChannelBase):
     )
     shares_per_engagement: Probability = Field(
         0.1,
-        description="sigma_share: share of engagements that are shares [R/D, MODEL-REVIEW "
+        description="sigma_share: share of engagements that are shares [assumption, MODEL-REVIEW "
         "G5; to be measured on platform insights]",
     )
     reach_feedback: float = Field(
@@ -267,7 +267,7 @@ class SocialPage(ChannelBase):
         description="eta: a post's reach is organic_reach x (E / engagement_per_view) ** "
         "eta, E the page's recent engagement per view (feed ranking), within "
         "[reach_min, reach_max]; 0 (default, off): constant reach [on: 1, MODEL-REVIEW G5 "
-        "assumption, EdgeRank-like]; needs engagement",
+        "[assumption], EdgeRank-like]; needs engagement",
     )
     reach_memory: Probability = Field(
         0.2,
@@ -275,10 +275,12 @@ class SocialPage(ChannelBase):
         description="lambda_E: weight of the latest post in the engagement average [assumption]",
     )
     reach_min: Probability = Field(
-        0.02, description="lowest organic reach [Hootsuite by year, 2-16 % [S]]"
+        0.02,
+        description="lowest organic reach [about 5.2 % in 2020 (Hootsuite) and falling, 2 % as a floor: assumption]",
     )
     reach_max: Probability = Field(
-        0.16, description="highest organic reach [Hootsuite by year, 2-16 % [S]]"
+        0.16,
+        description="highest organic reach [16 % of fans in 2012, Facebook via Manson (Social@Ogilvy) 2014 [V]]",
     )
     reshare_generations: int = Field(
         1,
@@ -286,13 +288,13 @@ class SocialPage(ChannelBase):
         le=1000,
         description="G_max: generations of shares; a share's viewers reshare with "
         "shares_per_engagement x their engagement chance; 1 (default): shares are never "
-        "reshared, as before [on: 10, MODEL-REVIEW G5]",
+        "reshared, as before [on: 10, MODEL-REVIEW G5 [assumption]]",
     )
     loyalty: Probability = Field(
         0.0,
         description="gamma_loyal: an active customer who sees a post has her drop-out x "
         "(1 - loyalty) for loyalty_days; 0 (default, off) [on: 0.05, MODEL-REVIEW G5 "
-        "assumption; fans spend more largely by selection, Lipsman et al. 2012 [R]]",
+        "[assumption]; fans spend more largely by selection, Lipsman et al. 2012 [R]]",
     )
     loyalty_days: float = Field(
         3.0, gt=0.0, le=3650.0, description="D: days a post's loyalty effect lasts [assumption]"

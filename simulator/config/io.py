@@ -200,7 +200,7 @@ def check_runnable(scenario: Scenario, *, origin: str = "config") -> tuple[Scena
     >>> from simulator.config import default_scenario
     >>> scenario = default_scenario()
     >>> len(check_runnable(scenario))
-    5
+    6
     >>> data = scenario.model_dump(mode="json")
     >>> data["strategies"][1]["set"] = {"channels.newspaper.budget": -5}
     >>> check_runnable(validate_scenario(data), origin="s.toml")

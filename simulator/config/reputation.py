@@ -111,7 +111,7 @@ class Reputation(Parameters):
         0.0,
         description="rho_rec: a complainer whose negative review gets a reply (a dialogue "
         "channel) becomes satisfied (a passive when there are passives) with this "
-        "probability; 0 (default, off) [on: 0.3, MODEL-REVIEW G4 assumption]",
+        "probability; 0 (default, off) [on: 0.3, MODEL-REVIEW G4 [assumption]]",
     )
     reply_negative_posting: Probability = Field(
         1.0,

@@ -49,8 +49,8 @@ def medium_of(plan: ChannelPlan, scenario: cfg.Scenario) -> cfg.MediumResponse |
     >>> from simulator.config import default_scenario, SocialAds
     >>> plan = ChannelPlan("ads", 0, SocialAds(), 0, 0.1, np.zeros(0, np.int32),
     ...                    np.zeros(1, np.int64), np.zeros(1))
-    >>> medium_of(plan, default_scenario()).enabled
-    False
+    >>> medium_of(plan, default_scenario()).enabled  # social ads: stock, wear-out, cap
+    True
     """
     medium = MEDIUM_OF_KIND.get(plan.kind)
     return None if medium is None else getattr(scenario.response.advertising, medium)
@@ -163,17 +163,22 @@ class AdStock:
         audience = self.plan.audience.astype(np.int64)
         cap = self.ring.shape[0]
         while pending.size:
-            again = []
-            for replicate in np.unique(pending // self.size):
-                need = int(np.count_nonzero(pending // self.size == replicate))
-                people = replicate * self.size + audience
-                room = cap - (self.ring[:, people] > step - self.window).sum(axis=0)
-                open_people = people[room > 0]
-                if open_people.size:
-                    again.append(open_people[self.rng_cap.integers(0, open_people.size, need)])
-            if not again:
+            # Every replicate with pending draws at once: its members with room left, then
+            # for each pending draw a uniform pick among its own replicate's (one call, not
+            # one a replicate).
+            replicate = pending // self.size
+            reps = np.unique(replicate)
+            people = (reps[:, None] * self.size + audience[None, :]).ravel()
+            room = cap - (self.ring[:, people] > step - self.window).sum(axis=0)
+            open_flat = np.flatnonzero(room > 0)
+            counts = np.bincount(open_flat // audience.size, minlength=reps.size)
+            row = np.searchsorted(reps, replicate)
+            row = row[counts[row] > 0]
+            if row.size == 0:
                 break
-            pending = np.concatenate(again)
+            offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            pick = self.rng_cap.integers(0, counts[row])
+            pending = people[open_flat[offsets[row] + pick]]
             admitted = self._admit(pending, step)
             placed.append(pending[admitted])
             pending = pending[~admitted]

@@ -167,7 +167,7 @@ def word_of_mouth_load(scenario: cfg.Scenario) -> tuple[float, float]:
     --------
     >>> messages, spread = word_of_mouth_load(cfg.default_scenario())
     >>> round(messages), round(spread, 2)
-    (132240, 0.17)
+    (528960, 0.66)
     """
     simulation = scenario.simulation
     size = scenario.population.size

@@ -312,7 +312,7 @@ def comparable_metrics(result: RunResult) -> tuple[str, ...]:
     ...     steps=3, replicates=2, block_size=2)})
     >>> names = comparable_metrics(simulate(s))
     >>> names[:3], names[-4:]
-    (('reach', 'adopters', 'promoters'), ('wom_multiplier', 'conversion_per_message', 'trial_conversion_rate', 'customer_acquisition_cost'))
+    (('reach', 'adopters', 'promoters'), ('customer_acquisition_cost', 'pwom_to_nwom', 'wom_share', 'conversion_per_message_all'))
     """
     names: dict[str, None] = {}
     channels = dict.fromkeys(c for strategy in result.strategies for c in strategy.channels)

@@ -181,7 +181,7 @@ def check_plan(
     >>> s = cfg.default_scenario()
     >>> settings = check_plan(s, budget=1000, upper={"newspaper": 200})
     >>> settings.objective, settings.budget_cents, settings.upper_cents[1]
-    ('customers', 100000, 20000)
+    ('profit', 100000, 20000)
     >>> check_plan(s, budget=1000, channels=["tv"])
     Traceback (most recent call last):
     ...

@@ -65,7 +65,7 @@ def active_customers_curves(result: RunResult, *, lang: str = "en") -> go.Figure
     >>> s = load_scenario(None, ["lifecycle.enabled=true", "simulation.steps=5",
     ...                          "simulation.replicates=3"])
     >>> len(active_customers_curves(simulate(s)).data)  # a band and a line per strategy
-    10
+    12
     """
     return _curves(
         result,

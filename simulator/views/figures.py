@@ -26,6 +26,7 @@ from simulator.views import plotly_page
 from simulator.views.i18n import money, number, source_label, term, text
 from simulator.views.network import layout_positions, network_picture, spread_animation
 from simulator.views.style import (
+    BASELINE_COLOR,
     CHANNEL_COLORS,
     FONT,
     LAYER_COLORS,
@@ -41,6 +42,7 @@ from simulator.views.style import (
 )
 
 __all__ = [
+    "BASELINE_COLOR",
     "CHANNEL_COLORS",
     "FONT",
     "LAYER_COLORS",
@@ -137,8 +139,8 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> fig = adoption_curves(simulate(s))
-    >>> len(fig.data)  # a band and a line per strategy
-    10
+    >>> len(fig.data)  # a band and a line per strategy (six, with no campaign)
+    12
     """
     styles = strategy_styles(result, lang)
     groups, fig = _group_panels(styles, lang)
@@ -252,7 +254,8 @@ def reach_vs_cost(result: RunResult, *, lang: str = "en") -> go.Figure:
             col=groups.index(style.group) + 1,
         )
         legend_done.add(name)
-    budgets = {round(_budget(result, s.name), 6) for s in result.strategies}
+    # A baseline that runs no channel has no budget to compare.
+    budgets = {round(_budget(result, s.name), 6) for s in result.strategies if s.channels}
     if len(budgets) == 1 and (budget := budgets.pop()) > 0:
         for column in range(1, len(groups) + 1):
             label = text("equal_budget", lang, budget=money(budget, lang))
@@ -356,7 +359,7 @@ def metric_bars(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> fig = metric_bars(simulate(s), "adopters", title="Adopters", axis="people")
     >>> len(fig.data[0].y)
-    5
+    6
     """
     styles = strategy_styles(result, lang)
     margin = result.scenario.product.margin

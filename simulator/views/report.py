@@ -114,7 +114,7 @@ def summary_table(result: RunResult, *, lang: str = "en", summary: Any = None) -
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> summary_table(simulate(s), lang="es").count("<tr>")
-    6
+    7
     """
     frame = result.to_frame("summary") if summary is None else summary
     styles = plots.strategy_styles(result, lang)

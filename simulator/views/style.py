@@ -179,6 +179,10 @@ def channel_key(result: RunResult, strategy: str) -> str | None:
     return str(channel.kind)
 
 
+BASELINE_COLOR = "#999999"
+"""A strategy that runs no channel (the walk-ins' baseline): grey in every figure."""
+
+
 def strategy_styles(result: RunResult, lang: str = "en") -> list[StrategyStyle]:
     """One style per strategy, in the result's order.
 
@@ -212,9 +216,12 @@ def strategy_styles(result: RunResult, lang: str = "en") -> list[StrategyStyle]:
     # The first item buying a channel gets the channel's colour, in every chart and report;
     # the others (no single channel, or a channel already shown) the free palette colours.
     colors: dict[str, str] = {}
+    for name, (_, item) in zip(names, parts, strict=True):
+        if not strategy_spec(result, name).channels:  # the baseline: who buys anyway
+            colors[item] = BASELINE_COLOR
     for item in items:
         key = keys[item]
-        if key is not None and CHANNEL_COLORS[key] not in colors.values():
+        if item not in colors and key is not None and CHANNEL_COLORS[key] not in colors.values():
             colors[item] = CHANNEL_COLORS[key]
     taken = set(colors.values()) | {CHANNEL_COLORS[k] for k in keys.values() if k is not None}
     free = [color for color in PALETTE if color not in taken] or list(PALETTE)

@@ -162,24 +162,25 @@ class AdStock:
         pending = targets[~admitted]
         audience = self.plan.audience.astype(np.int64)
         cap = self.ring.shape[0]
-        while pending.size:
-            # Every replicate with pending draws at once: its members with room left, then
-            # for each pending draw a uniform pick among its own replicate's (one call, not
-            # one a replicate).
-            replicate = pending // self.size
-            reps = np.unique(replicate)
+        if pending.size:
+            # Every replicate with pending draws at once: its members' room under the cap,
+            # gathered once and kept up to date; each pending draw then picks uniformly
+            # among its own replicate's members with room (one call, not one a replicate).
+            reps = np.unique(pending // self.size)
             people = (reps[:, None] * self.size + audience[None, :]).ravel()
             room = cap - (self.ring[:, people] > step - self.window).sum(axis=0)
+        while pending.size:
             open_flat = np.flatnonzero(room > 0)
             counts = np.bincount(open_flat // audience.size, minlength=reps.size)
-            row = np.searchsorted(reps, replicate)
+            row = np.searchsorted(reps, pending // self.size)
             row = row[counts[row] > 0]
             if row.size == 0:
                 break
             offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-            pick = self.rng_cap.integers(0, counts[row])
-            pending = people[open_flat[offsets[row] + pick]]
+            chosen = open_flat[offsets[row] + self.rng_cap.integers(0, counts[row])]
+            pending = people[chosen]
             admitted = self._admit(pending, step)
+            np.subtract.at(room, chosen[admitted], 1)
             placed.append(pending[admitted])
             pending = pending[~admitted]
         return np.concatenate(placed)

@@ -37,13 +37,27 @@ def run() -> RunResult:
     return simulate(scenario)
 
 
+ADDED = ("incremental_", "cost_per_added")
+"""Summary columns that are already paired differences against the baseline strategy."""
+
+
 def _summary_metrics(result: RunResult) -> list[str]:
     columns = summarize(result).columns
     return [
         c
         for c in columns
-        if c not in ("strategy", "replicates") and not c.endswith(("_low", "_high"))
+        if c not in ("strategy", "replicates")
+        and not c.endswith(("_low", "_high"))
+        and not c.startswith(ADDED)
     ]
+
+
+def test_what_strategies_add_is_a_difference_already_and_not_compared_again(run):
+    added = [c for c in summarize(run).columns if c.startswith(ADDED)]
+    assert "incremental_adopters" in added  # the run has a no-campaign baseline
+    for metric in added:
+        with pytest.raises(ArgumentError, match=rf"metric: '{metric}' cannot be compared"):
+            compare(run, metric)
 
 
 def test_every_summary_metric_is_compared_or_refused_as_fitted(run):

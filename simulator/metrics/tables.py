@@ -258,15 +258,32 @@ HEADLINE = (
 def summarize(result: RunResult) -> pd.DataFrame:
     """One row per strategy: headline metrics first, then everything else.
 
+    With a strategy that runs no channel (a baseline), ``incremental_customers``
+    (``incremental_adopters`` without the lifecycle), ``incremental_clv`` and
+    ``cost_per_added`` say what each strategy adds over it, paired replicate by replicate
+    (:func:`simulator.metrics.incremental.incremental_table`; strategies named
+    ``"group: item"`` against their group's own baseline).
+
     The last columns, ``bass_p``, ``bass_q`` (per year) and ``bass_market_size``
     (people), are the Bass model fitted to the strategy's mean adoption curve
     (:func:`simulator.metrics.bass_fit.bass_fit_summary`); NaN when the curve cannot be fitted.
     """
     import pandas as pd  # heavy: only the tables need it, not the simulation
 
+    # The incremental table builds on compare() in this module: imported here, not above.
+    from simulator.metrics.incremental import baseline_of, incremental_table
+
     margin = result.scenario.product.margin
     rows = [strategy_summary(s, result.days, margin) for s in result.strategies]
     frame = pd.DataFrame(rows)
+    baseline = baseline_of(result)
+    if baseline is not None:  # what each strategy adds over the one that runs no channel
+        added = incremental_table(result, baseline).drop(columns="strategy")
+        counted = "customers" if result.strategies[0].lifecycle else "adopters"
+        names = {"incremental": f"incremental_{counted}", "cost_per_incremental": "cost_per_added"}
+        for column in added.columns:
+            base = column.removesuffix("_low").removesuffix("_high")
+            frame[names.get(base, base) + column[len(base) :]] = added[column].to_numpy()
     fits = bass_fit_summary(result)
     for name in ("p", "q", "market_size"):
         frame[f"bass_{name}"] = fits[name].to_numpy()

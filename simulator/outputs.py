@@ -15,11 +15,12 @@ A research tool writes into its users' folders, so the rules are strict:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from simulator.errors import SimulatorError
@@ -210,3 +211,97 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# --------------------------------------------------------------------------- a command's folder
+
+
+def check_out(out: Path | None, *, kind: str, overwrite: bool, inputs: Iterable[Path] = ()) -> None:
+    """Refuse an unusable or irreplaceable ``--out`` before any work is done.
+
+    ``out`` must be writable; a folder that already holds files needs ``overwrite`` and
+    must be one this ``kind`` of command wrote (:func:`check_replaceable`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "mine.txt").write_text("keep")
+    4
+    >>> check_out(folder, kind="wom run", overwrite=False)
+    Traceback (most recent call last):
+    ...
+    simulator.errors.SimulatorError: --out ...: folder already holds files; choose a new folder or pass --overwrite
+    """
+    if out is None:
+        return
+    check_writable(out)
+    if out.is_dir() and any(out.iterdir()):
+        if not overwrite:
+            raise SimulatorError(
+                f"--out {out}: folder already holds files; choose a new folder or pass --overwrite"
+            )
+        check_replaceable(out, kind=kind, inputs=inputs)
+
+
+@contextlib.contextmanager
+def results_folder(
+    out: Path,
+    *,
+    kind: str,
+    overwrite: bool,
+    inputs: Iterable[Path] = (),
+    what: str = "the results",
+) -> Iterator[Path]:
+    """A stamped partial folder beside ``out`` to write into; moved into place at the end.
+
+    On leaving the block the folder replaces ``out`` in one step, after ``out`` is checked
+    again (it may have changed while the command ran): a folder the user filled meanwhile
+    is refused and the results are kept in the partial folder, named in the error. An OS
+    error (a full disk) removes the partial folder and says so in one line; any other
+    failure removes it too. Only the partial folder, stamped by :func:`make_partial`, and
+    a previous output of the same ``kind`` are ever deleted.
+    """
+    inputs = tuple(inputs)
+    remove_stale_partials(out)
+    partial = make_partial(out)
+    try:
+        yield partial
+    except OSError as exc:  # a full disk, a folder removed while we wrote: say so, once
+        shutil.rmtree(partial, ignore_errors=True)
+        raise _cannot_write(out, what, exc) from None
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    try:
+        if out.exists():
+            if not overwrite and any(out.iterdir()):
+                raise SimulatorError(
+                    f"--out {out}: folder filled up while running; results kept in {partial}"
+                )
+            try:
+                check_replaceable(out, kind=kind, inputs=inputs)
+            except SimulatorError as exc:
+                raise SimulatorError(f"{exc}; results kept in {partial}") from None
+            shutil.rmtree(out)
+        finish_partial(partial)
+        partial.rename(out)
+    except SimulatorError:
+        raise  # the results stay in the partial folder the message names
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise _cannot_write(out, what, exc) from None
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _cannot_write(out: Path, what: str, exc: OSError) -> SimulatorError:
+    return SimulatorError(
+        f"--out {out}: cannot write {what} ({exc.strerror or exc}); nothing was left behind"
+    )
+
+
+def written_files(partial: Path) -> list[str]:
+    """The files written so far into ``partial``, for the manifest's ``files`` list."""
+    return sorted(p.name for p in partial.iterdir() if p.name != PARTIAL_STAMP)

@@ -259,3 +259,27 @@ def test_sweep_refuses_a_cells_folder_that_is_a_link(tmp_path):
         tmp_path,
         mentions="symbolic link",
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"), [("plan", "wom plan"), ("attribute", "wom attribute")]
+)
+def test_plan_and_attribute_never_replace_the_folder_of_the_scenario_they_read(
+    tmp_path, command, kind
+):
+    """An earlier output folder (its manifest lists every file) that now also holds the
+    scenario being read: --overwrite is refused before any work, nothing is lost."""
+    from simulator.config import default_scenario
+    from simulator.config.toml import scenario_to_toml
+
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "bakery.toml").write_text(scenario_to_toml(default_scenario()), encoding="utf-8")
+    manifest = {"kind": kind, "files": ["bakery.toml", "manifest.json"]}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    extra = ["--budget", "100"] if command == "plan" else []
+    refuse_and_keep(
+        [command, str(out / "bakery.toml"), *extra, "--out", str(out), "--overwrite"],
+        tmp_path,
+        mentions="--out",
+    )

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from simulator import outputs
-from simulator.cli.run import scenario_of
+from simulator.cli.run import inputs_of, scenario_of
 from simulator.engine.sizing import check_size
-from simulator.errors import SimulatorError
 from simulator.studies.attribution import (
     DEPTH,
     PERMUTATIONS,
@@ -84,13 +82,21 @@ def _print_verdict(lab: Any) -> None:
         )
 
 
-def _write(out: Path, lab: Any, tree: Any, lang: str, overwrite: bool, started: float) -> None:
+def _write(
+    out: Path,
+    lab: Any,
+    tree: Any,
+    lang: str,
+    overwrite: bool,
+    started: float,
+    inputs: list[Path],
+) -> None:
     # plotly (through the page's figures) costs a tenth of a second: only when writing
     from simulator.views.attribution import render_attribution
 
-    outputs.remove_stale_partials(out)
-    partial = outputs.make_partial(out)
-    try:
+    with outputs.results_folder(
+        out, kind=KIND, overwrite=overwrite, inputs=inputs, what="the results"
+    ) as partial:
         lab.table.to_csv(partial / "attribution.csv", index=False)
         lab.verdict.to_csv(partial / "verdict.csv", index=False)
         lab.wom.to_csv(partial / "wom.csv", index=False)
@@ -98,7 +104,7 @@ def _write(out: Path, lab: Any, tree: Any, lang: str, overwrite: bool, started: 
         lab.referrals.to_parquet(partial / "referrals.parquet", index=False)
         page = render_attribution(lab, tree, lang=lang, tree_people=TREE_PEOPLE)
         (partial / "attribution.html").write_text(page, encoding="utf-8")
-        files = sorted(p.name for p in partial.iterdir() if p.name != outputs.PARTIAL_STAMP)
+        files = outputs.written_files(partial)
         manifest = {
             "kind": KIND,
             "command": sys.argv,
@@ -111,19 +117,6 @@ def _write(out: Path, lab: Any, tree: Any, lang: str, overwrite: bool, started: 
         (partial / "manifest.json").write_text(
             json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
         )
-        if out.exists():
-            outputs.check_replaceable(out, kind=KIND)
-            shutil.rmtree(out)
-        outputs.finish_partial(partial)
-        partial.rename(out)
-    except OSError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise SimulatorError(
-            f"--out {out}: cannot write the results ({exc.strerror or exc})"
-        ) from None
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
 
 
 def attribute_command(args: argparse.Namespace) -> int:
@@ -132,21 +125,14 @@ def attribute_command(args: argparse.Namespace) -> int:
     scenario = scenario_of(args)
     check_options(scenario, args.strategy, args.depth, args.permutations)
     check_size(scenario, outputs=args.out is not None, origin=args.config or "default scenario")
-    if args.out is not None:
-        outputs.check_writable(args.out)
-        if args.out.is_dir() and any(args.out.iterdir()):
-            if not args.overwrite:
-                raise SimulatorError(
-                    f"--out {args.out}: folder already holds files; choose a new folder or pass --overwrite"
-                )
-            inputs = [Path(args.config)] if args.config else []
-            outputs.check_replaceable(args.out, kind=KIND, inputs=inputs)
+    inputs = inputs_of(args, scenario)
+    outputs.check_out(args.out, kind=KIND, overwrite=args.overwrite, inputs=inputs)
     lab = attribute(scenario, args.strategy, depth=args.depth, permutations=args.permutations)
     if not args.quiet:
         _print_verdict(lab)
     if args.out is not None:
         tree = village_referrals(scenario, args.strategy, size=TREE_PEOPLE)
-        _write(args.out, lab, tree, args.lang, args.overwrite, started)
+        _write(args.out, lab, tree, args.lang, args.overwrite, started, inputs)
         if not args.quiet:
             print(f"results written to {args.out}")
     return 0

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 from simulator import outputs
-from simulator.cli.run import scenario_of
-from simulator.errors import ConfigError, SimulatorError
+from simulator.cli.run import inputs_of, scenario_of
+from simulator.errors import ConfigError
 from simulator.studies.plan import PlanResult, Schedule, plan
 from simulator.studies.plan_seeds import SEED_RULES, compare_seeds
 
@@ -134,15 +133,10 @@ def plan_command(args: argparse.Namespace) -> int:
         "hours_budget": args.hours_budget,
         "target_roi": args.target_roi,
     }
-    if args.out is not None:
-        outputs.check_writable(args.out)
-        if args.out.is_dir() and any(args.out.iterdir()):
-            if not args.overwrite:
-                raise SimulatorError(
-                    f"--out {args.out}: folder already holds files; choose a new folder or "
-                    "pass --overwrite"
-                )
-            outputs.check_replaceable(args.out, kind=PLAN_KIND)
+    inputs = inputs_of(args, scenario)
+    if args.cache is not None:  # the plan's resumable cache is read too
+        inputs.append(Path(args.cache))
+    outputs.check_out(args.out, kind=PLAN_KIND, overwrite=args.overwrite, inputs=inputs)
     result = plan(
         scenario,
         **options,
@@ -159,20 +153,22 @@ def plan_command(args: argparse.Namespace) -> int:
         if seeds is not None:
             print(seeds.to_string(index=False))
     if args.out is not None:
-        _write(args.out, result, seeds, args)
+        _write(args.out, result, seeds, args, inputs)
         if not args.quiet:
             print(f"plan written to {args.out}")
     return 0
 
 
-def _write(out: Path, result: PlanResult, seeds: Any, args: argparse.Namespace) -> None:
+def _write(
+    out: Path, result: PlanResult, seeds: Any, args: argparse.Namespace, inputs: list[Path]
+) -> None:
     # plotly (through the report) costs a tenth of a second: only when writing
     from simulator.views.plan_report import plan_report_html
     from simulator.views.style import channel_color
 
-    outputs.remove_stale_partials(out)
-    partial = outputs.make_partial(out)
-    try:
+    with outputs.results_folder(
+        out, kind=PLAN_KIND, overwrite=args.overwrite, inputs=inputs, what="the plan"
+    ) as partial:
         frame = result.to_frame()
         frame.to_csv(partial / "plan.csv", index=False)
         files = ["plan.csv", "plan.html", "manifest.json"]
@@ -193,16 +189,3 @@ def _write(out: Path, result: PlanResult, seeds: Any, args: argparse.Namespace) 
         (partial / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
         )
-        if out.exists():
-            outputs.check_replaceable(out, kind=PLAN_KIND)
-            shutil.rmtree(out)
-        outputs.finish_partial(partial)
-        partial.rename(out)
-    except OSError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise SimulatorError(
-            f"--out {out}: cannot write the plan ({exc.strerror or exc})"
-        ) from None
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise

@@ -8,7 +8,6 @@ into place in one step (see :mod:`simulator.outputs`).
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 import warnings
@@ -20,7 +19,6 @@ from simulator.config import Scenario, load_scenario
 from simulator.config.toml import scenario_to_toml
 from simulator.engine.run import simulate
 from simulator.engine.sizing import check_size
-from simulator.errors import SimulatorError
 from simulator.results import write_manifest
 from simulator.views.terminal import run_text
 
@@ -68,24 +66,11 @@ def scenario_of(args: argparse.Namespace) -> Scenario:
     return load_scenario(args.config or None, overrides)
 
 
-def _inputs(args: argparse.Namespace, scenario) -> list[Path]:
+def inputs_of(args: argparse.Namespace, scenario) -> list[Path]:
     """Files this run reads: an output folder may never hold them."""
     paths = [Path(args.config)] if args.config else []
     paths += [Path(layer.path) for layer in scenario.layers.values() if layer.kind == "edge_list"]
     return paths
-
-
-def _check_out(out: Path | None, overwrite: bool, inputs: list[Path]) -> None:
-    """Refuse an unusable or irreplaceable ``--out`` before any simulation."""
-    if out is None:
-        return
-    outputs.check_writable(out)
-    if out.is_dir() and any(out.iterdir()):
-        if not overwrite:
-            raise SimulatorError(
-                f"--out {out}: folder already holds files; choose a new folder or pass --overwrite"
-            )
-        outputs.check_replaceable(out, kind=RUN_KIND, inputs=inputs)
 
 
 def _write_outputs(
@@ -103,9 +88,7 @@ def _write_outputs(
     # plotly (through the report's figures) costs a tenth of a second: only when writing
     from simulator.views.report import write_report
 
-    outputs.remove_stale_partials(out)
-    partial = outputs.make_partial(out)
-    try:
+    with outputs.results_folder(out, kind=RUN_KIND, overwrite=overwrite, inputs=inputs) as partial:
         (partial / "scenario.toml").write_text(scenario_to_toml(scenario), encoding="utf-8")
         summary.to_csv(partial / "summary.csv", index=False)
         result.to_frame("replicates").to_csv(partial / "replicates.csv", index=False)
@@ -127,35 +110,9 @@ def _write_outputs(
                 "command": sys.argv,
                 "workers": workers,
                 "wall_seconds": round(time.perf_counter() - started, 3),
-                "files": [
-                    *sorted(p.name for p in partial.iterdir() if p.name != outputs.PARTIAL_STAMP),
-                    "manifest.json",
-                ],
+                "files": [*outputs.written_files(partial), "manifest.json"],
             },
         )
-        if out.exists():
-            if not overwrite and any(out.iterdir()):
-                raise SimulatorError(
-                    f"--out {out}: folder filled up while running; results kept in {partial}"
-                )
-            try:  # checked again: the folder may have changed while we simulated
-                outputs.check_replaceable(out, kind=RUN_KIND, inputs=inputs)
-            except SimulatorError as exc:
-                raise SimulatorError(f"{exc}; results kept in {partial}") from None
-            shutil.rmtree(out)
-        outputs.finish_partial(partial)
-        partial.rename(out)
-    except SimulatorError:
-        raise
-    except OSError as exc:  # a full disk, a folder removed while we wrote: say so, once
-        shutil.rmtree(partial, ignore_errors=True)
-        raise SimulatorError(
-            f"--out {out}: cannot write the results ({exc.strerror or exc}); nothing was "
-            "left behind"
-        ) from None
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -171,8 +128,8 @@ def run_command(args: argparse.Namespace) -> int:
     )
     if needs.long:  # said even with --quiet: an hour-long run should not look hung
         print(f"wom: note: this run needs {needs.describe()} (estimated)", file=sys.stderr)
-    inputs = _inputs(args, scenario)
-    _check_out(args.out, args.overwrite, inputs)
+    inputs = inputs_of(args, scenario)
+    outputs.check_out(args.out, kind=RUN_KIND, overwrite=args.overwrite, inputs=inputs)
     bar = None
     if not args.quiet:
         from tqdm import tqdm  # third-party, and only a run that shows progress draws a bar

@@ -78,13 +78,21 @@ def _arc(q1: np.ndarray, q2: np.ndarray, x1: float, x2: float) -> np.ndarray:
     return ((q2 - q1) / ((q1 + q2) / 2)) / ((x2 - x1) / ((x1 + x2) / 2))
 
 
-def _row(
-    check: str, target: str, values: np.ndarray, passed: bool, detail: str, low: float = math.nan
+def fact_row(
+    check: str,
+    target: str,
+    values: np.ndarray,
+    passed: bool,
+    detail: str,
+    low: float = math.nan,
+    *,
+    group: str = "facts",
 ) -> CheckResult:
+    """A check-model row of a stylised fact: mean and SE of per-replicate ``values``."""
     values = np.asarray(values, np.float64)
     se = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else 0.0
     return CheckResult(
-        "facts",
+        group,
         f"{check} [{target}]",
         low,
         0.0,
@@ -119,7 +127,7 @@ def check_facts(
     wom_share = main.by_source[:, wom_sources].sum(axis=1) / np.maximum(adopters("ads 1000"), 1)
     ad_mean, talk_mean = float(ad.mean()), float(talk.mean())
     rows = [
-        _row(
+        fact_row(
             "short-term ad spend elasticity at 1,000 EUR (Sethuraman, Tellis & Briesch 2011)",
             "arc elasticity in [0.05, 0.30]",
             ad,
@@ -129,7 +137,7 @@ def check_facts(
             else "no wear-out (previous model)",
             0.12,
         ),
-        _row(
+        fact_row(
             "WOM vs advertising elasticity (Trusov, Bucklin & Pauwels 2009)",
             "WOM elasticity >= 3 x ad elasticity",
             talk,
@@ -137,7 +145,7 @@ def check_facts(
             f"emergent: {talk_mean:.3f} vs 3 x {ad_mean:.3f} = {3 * ad_mean:.3f}",
             3 * ad_mean,
         ),
-        _row(
+        fact_row(
             "WOM share of acquisitions at 12 months (Bughin, Doogan & Vetvik 2010)",
             "in [0.20, 0.50]",
             wom_share,
@@ -151,7 +159,7 @@ def check_facts(
     weak = adopters("ads 1000") - adopters("ads 1000, no weak ties")
     strong = adopters("ads 1000") - adopters("ads 1000, no strong ties")
     rows.append(
-        _row(
+        fact_row(
             "weak ties (Goldenberg, Libai & Muller 2001): adopters lost without weak minus "
             "without strong ties",
             ">= 0",
@@ -164,7 +172,7 @@ def check_facts(
     short = got["ads 1000, 28-day flight"]
     unspent = short.response.get("unspent", np.zeros((replicates, 1)))[:, 0]
     rows.append(
-        _row(
+        fact_row(
             "social ads, 1,000 EUR in 28 days: budget a 3-a-week cap leaves unspent (EUR)",
             "reported",
             unspent,
@@ -190,7 +198,7 @@ def _valence_row(main: Any) -> CheckResult:
             "(MODEL-REVIEW G3 chose them to give 4.5)"
         )
     mean = float(np.mean(ratio))
-    return _row(
+    return fact_row(
         "PWOM : NWOM messages (East et al. 2007; Keller Fay)",
         "in [3, 6]",
         ratio,
@@ -210,7 +218,7 @@ def _saturation_row(scenario: cfg.Scenario, realistic: bool) -> CheckResult:
     increment = p * factor * np.concatenate([[1.0], survive[:-1]])
     ratio = increment[2:] / increment[1:-1]  # m = 2..20: increment(m+1) / increment(m)
     worst = float(ratio.max())
-    return _row(
+    return fact_row(
         "recommendation saturation (Leskovec, Adamic & Huberman 2007): largest "
         "increment(m+1) / increment(m), m >= 2",
         f"<= rho = {talk.saturation:g}" if realistic else "<= 0.7",

@@ -18,7 +18,7 @@ from simulator import config as cfg
 from simulator.engine.page import reshare_cascade
 from simulator.engine.reviews import shown_rating
 from simulator.engine.run import simulate
-from simulator.validation.facts import FACT_DAYS
+from simulator.validation.facts import FACT_DAYS, fact_row
 from simulator.validation.table import CheckResult
 
 __all__ = ["LOCAL_SHARES", "check_reputation", "reputation_scenario"]
@@ -85,22 +85,8 @@ def reputation_scenario(*, replicates: int, seed: int) -> cfg.Scenario:
     return cfg.validate_scenario(data, origin="reputation facts")
 
 
-def _row(
-    check: str, target: str, values: np.ndarray, passed: bool, detail: str, low: float = math.nan
-) -> CheckResult:
-    values = np.asarray(values, np.float64)
-    se = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else 0.0
-    return CheckResult(
-        "reputation",
-        f"{check} [{target}]",
-        low,
-        0.0,
-        float(values.mean()),
-        se,
-        int(values.size),
-        passed,
-        detail,
-    )
+def _row(*args: Any, **kwargs: Any) -> CheckResult:
+    return fact_row(*args, **kwargs, group="reputation")
 
 
 def _interval(values: np.ndarray) -> tuple[float, float]:

@@ -102,14 +102,34 @@ def _previous_experiment(path: Path) -> list[str]:
     experiment 180), campaigns until the end, 95 % satisfied, 30 days of talk (reputation:
     forever)."""
     reputation = path.stem == "reputation"
-    channels = tomllib.loads(path.read_text())["channels"]
+    experiment = tomllib.loads(path.read_text())
+    channels = experiment["channels"]
     return [
+        *_previous_network(experiment["layers"]),
         f"simulation.steps={180 if reputation else 90}",
         "product.quality=0.95",
         f"word_of_mouth.talk_steps={'inf' if reputation else 30}",
         *(f"channels.{name}.end_day=inf" for name in channels),
         *(f"channels.{n}.days=28" for n, c in channels.items() if c["kind"] == "social_ads"),
     ]
+
+
+OLD_FRIEND_SHARE = {"facebook": 0.3, "instagram": 0.2}
+"""The experiment files' friend shares before issue 14 (silently capped then)."""
+
+
+def _previous_network(layers: dict) -> list[str]:
+    """The network before issue 14: merged introductions, no homophily, capped friend shares."""
+    lines = []
+    for name, layer in layers.items():
+        if layer["kind"] == "market":
+            lines += [f"layers.{name}.distinct_ties=false", f"layers.{name}.segment_mixing=inf"]
+        if layer["kind"] == "platform" and name in OLD_FRIEND_SHARE:
+            lines += [
+                f"layers.{name}.friend_share={OLD_FRIEND_SHARE[name]}",
+                f"layers.{name}.cap_friend_share=true",
+            ]
+    return lines
 
 
 PREVIOUS_MODEL = {

@@ -16,6 +16,7 @@ def _town(size: int, *, threads: int | None = None):
     data["population"]["size"] = size
     # friend_share > 0 on a one-way platform exercises the copied ties and their flips
     data["layers"]["instagram"]["friend_share"] = 0.3
+    data["layers"]["instagram"]["cap_friend_share"] = True  # all there are
     scenario = cfg.validate_scenario(data, origin="test")
     population = build_population(scenario.population, rng=np.random.default_rng(7))
     return build_network(scenario.layers, population, seed=7, threads=threads)

@@ -73,7 +73,7 @@ def default_scenario() -> Scenario:
             "market": MarketLayer(contact_probability=0.05),
             "facebook": PlatformLayer(contact_probability=0.002, reciprocal=True),
             "instagram": PlatformLayer(
-                contact_probability=0.002, follows=60, reciprocal=False, friend_share=0.2
+                contact_probability=0.002, follows=60, reciprocal=False, friend_share=0.08
             ),
         },
         channels={

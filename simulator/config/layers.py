@@ -7,7 +7,14 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from simulator import calibration as cal
-from simulator.config.base import Parameters, Probability, SourceType, _cited, variant_kinds
+from simulator.config.base import (
+    Forever,
+    Parameters,
+    Probability,
+    SourceType,
+    _cited,
+    variant_kinds,
+)
 
 
 class LayerBase(Parameters):
@@ -18,6 +25,11 @@ class LayerBase(Parameters):
         "offline and 0.002 online [assumption; for scale, Keller Fay TalkTrack 2006 counts 56 "
         "brand mentions per person per week, all brands together]",
     )
+
+
+SEGMENT_MIXING = 1.6
+"""Default ``segment_mixing``: tuned so that about 60 % of the default town's market ties
+join people of one segment (MODEL-REVIEW G3)."""
 
 
 class MarketLayer(LayerBase):
@@ -42,6 +54,22 @@ class MarketLayer(LayerBase):
         description="share of close friends drawn from the whole neighbourhood rather "
         "than next door (small-world rewiring) [assumption]",
     )
+    distinct_ties: bool = Field(
+        True,
+        description="draw again a close friend or acquaintance who repeats a tie, so the "
+        "realised numbers meet close_friends and acquaintances (false: they merge, the model "
+        "before 2026-12, about 6.3 strong and 8.1 weak ties for 7.5 and 15)",
+    )
+    segment_mixing: Forever = Field(
+        SEGMENT_MIXING,
+        ge=0.0,
+        description="homophily: people live on the ring sorted by segment + this x U(0, 1), so "
+        "0 puts each segment in one stretch of town and inf places people at random (the "
+        "model before 2026-12: 35.6 % same-segment ties, chance); the default gives about 60 % "
+        "of market ties within a segment [MODEL-REVIEW G3 target 0.6: age is among the "
+        "strongest homophily dimensions, McPherson, Smith-Lovin & Cook 2001; the share itself "
+        "is an assumption; calibrated: this value was tuned to give it]",
+    )
 
 
 class PlatformLayer(LayerBase):
@@ -56,8 +84,17 @@ class PlatformLayer(LayerBase):
         le=10_000.0,
     )
     friend_share: Probability = Field(
-        0.3,
-        description="share of online ties that copy an offline tie and keep its trust [assumption]",
+        0.12,
+        description="share of online ties that copy an offline tie and keep its trust; a town "
+        "offers only its offline ties between members, so a larger request is an error naming "
+        "the realised share (default 0.12: most of what the default town offers; 0.3 before "
+        "2026-12, silently met as 0.089) [assumption]",
+    )
+    cap_friend_share: bool = Field(
+        False,
+        description="copy every offline tie there is when friend_share asks for more (the model "
+        "before 2026-12 did so silently); false: asking for more than the realised share plus "
+        "0.05 is an error",
     )
     popularity_exponent: float = Field(
         2.5,

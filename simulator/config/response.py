@@ -272,13 +272,25 @@ MECHANISMS_OFF: dict[str, Any] = {
 """Every mechanism at its off value, one by one (``response.enabled`` stays true): a
 starting point to switch a single mechanism back on."""
 
+PREVIOUS_NETWORK: dict[str, Any] = {
+    "layers.market.distinct_ties": False,
+    "layers.market.segment_mixing": math.inf,
+    "layers.facebook.friend_share": 0.3,
+    "layers.facebook.cap_friend_share": True,
+    "layers.instagram.friend_share": 0.2,
+    "layers.instagram.cap_friend_share": True,
+}
+"""The built-in town's network before issue 14: repeated introductions merge, no
+homophily, and friend shares of 0.3 and 0.2 silently capped at what the town offers."""
+
 PREVIOUS_MODEL: dict[str, Any] = {
     "response.enabled": False,
     "product.quality": 0.95,
     "word_of_mouth.talk_steps": 30.0,
+    **PREVIOUS_NETWORK,
 }
-"""The model before issue 14: every mechanism off, 95 % satisfied adopters (no passives)
-and 30 days of full-rate talk."""
+"""The model before issue 14: every mechanism off, 95 % satisfied adopters (no passives),
+30 days of full-rate talk and the network of :data:`PREVIOUS_NETWORK`."""
 
 
 def previous_model_overrides() -> list[str]:
@@ -286,7 +298,7 @@ def previous_model_overrides() -> list[str]:
 
     Examples
     --------
-    >>> previous_model_overrides()
+    >>> previous_model_overrides()[:3]
     ['response.enabled=false', 'product.quality=0.95', 'word_of_mouth.talk_steps=30.0']
     """
     return [_override(path, value) for path, value in PREVIOUS_MODEL.items()]

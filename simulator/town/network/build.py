@@ -32,11 +32,13 @@ class Site:
 
 
 def _market(config: cfg.MarketLayer, site: Site, rng: np.random.Generator) -> Arrays:
-    return market_layer(config, site.population.size, rng=rng)
+    return market_layer(config, site.population.size, rng=rng, segment=site.population.segment)
 
 
 def _platform(config: cfg.PlatformLayer, site: Site, rng: np.random.Generator) -> Arrays:
-    return platform_layer(config, site.population.media[site.name], site.market, rng=rng)
+    return platform_layer(
+        config, site.population.media[site.name], site.market, rng=rng, name=site.name
+    )
 
 
 def _loaded(

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.config import PlatformLayer
+from simulator.errors import ConfigError
 from simulator.town.network.layers import COMPILED_ABOVE, Layer, Tie, compile_csr, csr_from_keys
+
+
+FRIEND_SHARE_SLACK = 0.05
+"""How far below ``friend_share`` the realised share may fall before it is an error
+(MODEL-REVIEW G3)."""
 
 
 def platform_layer(
@@ -14,6 +20,7 @@ def platform_layer(
     market: Layer | None,
     *,
     rng: np.random.Generator,
+    name: str = "platform",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Generate a platform's follower graph among its ``members`` (a bool mask).
 
@@ -55,7 +62,16 @@ def platform_layer(
             listener = market.indices
             eligible = np.flatnonzero(members[speaker] & members[listener] & (speaker < listener))
         per_pair = 2 if config.reciprocal else 1
-        wanted = min(eligible.size, int(round(config.friend_share * follows_total / per_pair)))
+        asked = int(round(config.friend_share * follows_total / per_pair))
+        wanted = min(eligible.size, asked)
+        realised = wanted * per_pair / max(follows_total, 1)
+        if not config.cap_friend_share and config.friend_share - realised > FRIEND_SHARE_SLACK:
+            raise ConfigError(
+                f"layers.{name}.friend_share: at most {realised:.3f} of the follows can copy "
+                f"an offline tie ({eligible.size:,} offline pairs of members for "
+                f"{follows_total:,} follows); got {config.friend_share:g} (lower it, or set "
+                f"layers.{name}.cap_friend_share = true to copy them all)"
+            )
         if compiled:
             # choice(n) draws what choice(array of n) does, and gives the positions
             chosen_at = rng.choice(eligible.size, size=wanted, replace=False)

@@ -82,6 +82,21 @@ CPM = {
 CONVERSION_PER_RECOMMENDATION = Sourced(
     0.01, "Leskovec, Adamic and Huberman 2007: 0.5-1.45 % purchases per recommendation"
 )
+WOM_PERSUASION = Sourced(
+    0.22,
+    "calibrated: word of mouth is about a third of acquisitions over 12 months (Bughin, "
+    "Doogan and Vetvik 2010: 20-50 %; the WOM-share fact of wom check-model), so one "
+    "strong-tie recommendation converts 0.22 x 0.83 x 0.4 = 7 % of mean-interest listeners, "
+    "where Leskovec, Adamic and Huberman 2007 measured 0.5-1.45 % per e-mailed "
+    "recommendation (0.0301, their 1 %, before 2026-12)",
+)
+MARKET_CONTACT = Sourced(
+    0.025,
+    "calibrated: with persuasion, the split of word of mouth into fewer, more persuasive "
+    "messages that meets the WOM-vs-advertising elasticity fact (Trusov, Bucklin and Pauwels "
+    "2009); 0.05 before 2026-12 [assumption]; for scale, Keller Fay TalkTrack 2006 counts 56 "
+    "brand mentions per person per week, all brands together",
+)
 CONVERSION_PER_SOCIAL_AD_IMPRESSION = Sourced(
     0.00083, "WordStream 2017 Facebook CTR 0.90 % x conversion 9.21 %"
 )
@@ -92,7 +107,11 @@ CONVERSION_PER_BANNER_IMPRESSION = Sourced(
 ORGANIC_REACH = Sourced(0.052, "Hootsuite 2020: 5.2 % of a Facebook page's followers see a post")
 
 WEAK_TIE_FACTOR = Sourced(
-    0.25, "Goldenberg, Libai and Muller 2001 mid-range effects beta_w 0.01 / beta_s 0.04"
+    0.45,
+    "calibrated: the value at which removing weak ties costs more customers than removing "
+    "strong ones (Goldenberg, Libai and Muller 2001, the weak-ties fact of wom check-model), "
+    "inside their ranges beta_w 0.005-0.015 / beta_s 0.01-0.07; 0.25, their mid-range ratio, "
+    "before 2026-12",
 )
 DISSATISFIED_SHARE = Sourced(
     0.05,

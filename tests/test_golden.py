@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from simulator.config import previous_model_overrides
+from simulator.config import PREVIOUS_CALIBRATION, previous_model_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -106,6 +106,7 @@ def _previous_experiment(path: Path) -> list[str]:
     channels = experiment["channels"]
     return [
         *_previous_network(experiment["layers"]),
+        *(f"{path}={value}" for path, value in PREVIOUS_CALIBRATION.items()),
         f"simulation.steps={180 if reputation else 90}",
         "product.quality=0.95",
         f"word_of_mouth.talk_steps={'inf' if reputation else 30}",

@@ -319,7 +319,8 @@ def test_passives_split_the_satisfied_and_messages_follow_the_valence_mix():
 def test_online_strangers_trusted_as_weak_ties():
     scenario = _scenario(100, response__word_of_mouth__online_stranger_trust="weak_tie")
     sources, trust = tie_sources_and_trust(scenario, scenario.layers["facebook"])
-    assert trust[Tie.ONLINE] == pytest.approx(0.83 * 0.25, rel=1e-6)
+    weak = scenario.word_of_mouth.weak_tie_trust
+    assert trust[Tie.ONLINE] == pytest.approx(0.83 * weak, rel=1e-6)
     assert trust[Tie.ONLINE] == pytest.approx(trust[Tie.WEAK], rel=1e-6)
     assert cfg.SOURCE_TYPES[sources[Tie.ONLINE]] == "online_opinion"
 

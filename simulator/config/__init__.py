@@ -71,7 +71,9 @@ from simulator.config.reputation import (
     realistic_reputation_overrides,
 )
 from simulator.config.response import (
+    PREVIOUS_CALIBRATION,
     PREVIOUS_MODEL,
+    PREVIOUS_NETWORK,
     REALISTIC,
     AdvertisingResponse,
     MediumResponse,
@@ -96,7 +98,9 @@ __all__ = [
     "LAYER_KINDS",
     "MAX_BUDGET",
     "MEDIA",
+    "PREVIOUS_CALIBRATION",
     "PREVIOUS_MODEL",
+    "PREVIOUS_NETWORK",
     "REALISTIC",
     "REALISTIC_PAGE",
     "REALISTIC_REPUTATION",

@@ -28,13 +28,9 @@ class Trust(Parameters):
 
 
 class WordOfMouth(Parameters):
-    persuasion: Probability = Field(
-        round(
-            cal.CONVERSION_PER_RECOMMENDATION.value / (cal.TRUST["word_of_mouth"].value * 0.4), 4
-        ),
-        description="conversion of a fully interested person by one fully trusted "
-        "recommendation: Leskovec, Adamic and Huberman 2007 about 1 % per recommendation / "
-        "(trust 0.83 x mean interest 0.4)",
+    persuasion: Probability = _cited(
+        cal.WOM_PERSUASION,
+        "conversion of a fully interested person by one fully trusted recommendation",
     )
     strong_tie_trust: Probability = Field(
         1.0,

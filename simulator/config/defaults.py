@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator import calibration as cal
 from simulator.config.channels import Advertising, Newspaper, Seeding, SocialAds, SocialPage
 from simulator.config.layers import MarketLayer, PlatformLayer
 from simulator.config.scenario import Population, Scenario, Segment, Strategy
@@ -70,7 +71,7 @@ def default_scenario() -> Scenario:
         title="Word of mouth vs advertising for a small bakery, 1,000 EUR per channel",
         population=Population(segments=segments),
         layers={
-            "market": MarketLayer(contact_probability=0.05),
+            "market": MarketLayer(contact_probability=cal.MARKET_CONTACT.value),
             "facebook": PlatformLayer(contact_probability=0.002, reciprocal=True),
             "instagram": PlatformLayer(
                 contact_probability=0.002, follows=60, reciprocal=False, friend_share=0.08

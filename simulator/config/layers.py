@@ -21,9 +21,10 @@ class LayerBase(Parameters):
     contact_probability: Probability = Field(
         0.02,
         description="probability per step that a talking adopter mentions the product to a "
-        "given contact (feed visibility for a platform post); the default scenario uses 0.05 "
-        "offline and 0.002 online [assumption; for scale, Keller Fay TalkTrack 2006 counts 56 "
-        "brand mentions per person per week, all brands together]",
+        "given contact (feed visibility for a platform post); the default scenario uses 0.025 "
+        "offline (calibrated with word_of_mouth.persuasion to the facts of wom check-model) "
+        "and 0.002 online [assumption; for scale, Keller Fay TalkTrack 2006 counts 56 brand "
+        "mentions per person per week, all brands together]",
     )
 
 

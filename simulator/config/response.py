@@ -26,7 +26,7 @@ def _whole_or_inf(value: float, name: str) -> float:
     return value
 
 
-SOCIAL_WEAR_OUT = 2.0
+SOCIAL_WEAR_OUT = 1.5
 """n_w of social ads, calibrated by ``wom check-model`` to the Sethuraman et al. (2011)
 elasticity band (the ``facts`` row names it: calibrated, not emergent)."""
 
@@ -283,11 +283,22 @@ PREVIOUS_NETWORK: dict[str, Any] = {
 """The built-in town's network before issue 14: repeated introductions merge, no
 homophily, and friend shares of 0.3 and 0.2 silently capped at what the town offers."""
 
+PREVIOUS_CALIBRATION: dict[str, Any] = {
+    "word_of_mouth.persuasion": 0.0301,
+    "word_of_mouth.weak_tie_trust": 0.25,
+    "layers.market.contact_probability": 0.05,
+    "response.advertising.social.wear_out": 2.0,
+}
+"""The calibration before the facts were met jointly (issue 14): 1 % per recommendation
+(Leskovec et al. 2007), Goldenberg et al.'s mid-range weak-tie ratio, 0.05 contacts a
+day and social-ad wear-out 2."""
+
 PREVIOUS_MODEL: dict[str, Any] = {
     "response.enabled": False,
     "product.quality": 0.95,
     "word_of_mouth.talk_steps": 30.0,
     **PREVIOUS_NETWORK,
+    **PREVIOUS_CALIBRATION,
 }
 """The model before issue 14: every mechanism off, 95 % satisfied adopters (no passives),
 30 days of full-rate talk and the network of :data:`PREVIOUS_NETWORK`."""

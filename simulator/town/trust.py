@@ -24,7 +24,7 @@ def tie_sources_and_trust(
     >>> s = default_scenario()
     >>> sources, trust = tie_sources_and_trust(s, s.layers["market"])
     >>> [cfg.SOURCE_TYPES[i] for i in sources[:3]], [round(float(t), 4) for t in trust[:3]]
-    (['word_of_mouth', 'word_of_mouth', 'online_opinion'], [0.83, 0.2075, 0.2075])
+    (['word_of_mouth', 'word_of_mouth', 'online_opinion'], [0.83, 0.3735, 0.3735])
     """
     table = scenario.trust.model_dump()
     wom = scenario.word_of_mouth

@@ -8,7 +8,6 @@ from simulator.config import PlatformLayer
 from simulator.errors import ConfigError
 from simulator.town.network.layers import COMPILED_ABOVE, Layer, Tie, compile_csr, csr_from_keys
 
-
 FRIEND_SHARE_SLACK = 0.05
 """How far below ``friend_share`` the realised share may fall before it is an error
 (MODEL-REVIEW G3)."""

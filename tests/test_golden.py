@@ -111,6 +111,7 @@ def _previous_experiment(path: Path) -> list[str]:
         "product.quality=0.95",
         f"word_of_mouth.talk_steps={'inf' if reputation else 30}",
         *(f"channels.{name}.end_day=inf" for name in channels),
+        *(f"channels.{n}.readers_per_copy=1" for n, c in channels.items() if c["kind"] == "newspaper"),
         *(f"channels.{n}.days=28" for n, c in channels.items() if c["kind"] == "social_ads"),
     ]
 

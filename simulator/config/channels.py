@@ -123,13 +123,22 @@ class Newspaper(BroadcastChannel):
     price_per_insertion: ZeroOrPrice = Field(
         0.0,
         description="EUR per insertion, 0 or at least 0.01; 0 (default) means cpm x readers / "
-        "audience_in_market / 1000, priced from the OAAA / Solomon Partners 2022 CPM",
+        "readers_per_copy / audience_in_market / 1000, priced from the OAAA / Solomon Partners 2022 CPM",
     )
     insertions_per_week: float = Field(
         1.0, gt=0.0, le=7.0, description="insertions per week [assumption]"
     )
     reach_per_insertion: Probability = Field(
         0.5, description="share of readers who see a given insertion [assumption]"
+    )
+    readers_per_copy: float = Field(
+        2.0,
+        ge=1.0,
+        le=10.0,
+        description="readers of each copy bought (pass-along readership), so the cpm per 1,000 "
+        "copies buys this many readers a copy; 1: priced per reader, the model before 2026-12 "
+        "[assumption: about 2 readers per copy, MODEL-REVIEW A.2, not checked against a "
+        "readership survey]",
     )
 
 

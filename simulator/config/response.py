@@ -299,9 +299,11 @@ PREVIOUS_MODEL: dict[str, Any] = {
     "word_of_mouth.talk_steps": 30.0,
     **PREVIOUS_NETWORK,
     **PREVIOUS_CALIBRATION,
+    "channels.newspaper.readers_per_copy": 1.0,
 }
 """The model before issue 14: every mechanism off, 95 % satisfied adopters (no passives),
-30 days of full-rate talk and the network of :data:`PREVIOUS_NETWORK`."""
+30 days of full-rate talk, the network of :data:`PREVIOUS_NETWORK`, the calibration of
+:data:`PREVIOUS_CALIBRATION` and a newspaper priced per reader (one reader a copy)."""
 
 
 def previous_model_overrides() -> list[str]:

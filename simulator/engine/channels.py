@@ -143,7 +143,7 @@ def _newspaper(config: cfg.Newspaper, when: _Calendar, rng: np.random.Generator)
     audience = when.population.audience(config.medium, config.target_segments)
     per_event = int(round(audience.size * config.reach_per_insertion))
     unit_cost = config.price_per_insertion or (
-        config.cpm * audience.size / config.audience_in_market / 1000.0
+        config.cpm * audience.size / config.readers_per_copy / config.audience_in_market / 1000.0
     )
     events = when.event_steps(config, config.insertions_per_week)
     return _broadcast(config, config.source, audience, per_event, unit_cost, events, when)

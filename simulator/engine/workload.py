@@ -136,7 +136,7 @@ def channel_load(scenario: cfg.Scenario, channel: cfg.Channel) -> tuple[float, f
     if channel.kind == "newspaper":
         per_event = audience * channel.reach_per_insertion
         unit_cost = channel.price_per_insertion or (
-            channel.cpm * audience / channel.audience_in_market / 1000.0
+            channel.cpm * audience / channel.readers_per_copy / channel.audience_in_market / 1000.0
         )
         per_week = channel.insertions_per_week
     else:

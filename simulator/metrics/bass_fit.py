@@ -25,6 +25,10 @@ DAYS_PER_YEAR = 365.25
 _NO_FIT = {"p": math.nan, "q": math.nan, "market_size": math.nan, "rmse": math.nan}
 
 
+MAX_RELATIVE_RMSE = 0.05
+"""A fit whose root-mean-square residual exceeds this share of the curve's rise does not
+describe the curve (e.g. a jump of free samples at launch): its values are NaN."""
+
 FIT_POINTS = 121
 """Most points of a curve handed to the Bass fit (evenly spaced steps, ends included)."""
 
@@ -41,7 +45,9 @@ def fit_adoption_curve(years: np.ndarray, adopters: np.ndarray) -> dict[str, flo
     It never raises: every value is NaN when the curve cannot be fitted, i.e. when it
     has fewer than 3 points, does not grow (flat adoption), holds non-finite values, the
     optimiser fails, or p or q ends on a bound of the search (a value pinned there is the
-    bound, not an estimate; e.g. a jump of free samples at launch is not Bass-shaped).
+    bound, not an estimate), or the residuals exceed :data:`MAX_RELATIVE_RMSE` of the
+    curve's rise (e.g. a jump of free samples at launch is not Bass-shaped). The values
+    describe the curve; they are not parameters of the simulated model.
 
     Parameters
     ----------
@@ -105,6 +111,8 @@ def fit_adoption_curve(years: np.ndarray, adopters: np.ndarray) -> dict[str, flo
         "rmse": fit.rmse,
     }
     if at_bound or not all(math.isfinite(v) for v in values.values()):
+        return dict(_NO_FIT)
+    if values["rmse"] > MAX_RELATIVE_RMSE * float(curve[-1] - curve[0]):
         return dict(_NO_FIT)
     return values
 

@@ -266,7 +266,8 @@ def summarize(result: RunResult) -> pd.DataFrame:
 
     The last columns, ``bass_p``, ``bass_q`` (per year) and ``bass_market_size``
     (people), are the Bass model fitted to the strategy's mean adoption curve
-    (:func:`simulator.metrics.bass_fit.bass_fit_summary`); NaN when the curve cannot be fitted.
+    (:func:`simulator.metrics.bass_fit.bass_fit_summary`), descriptive only; NaN when the
+    curve cannot be fitted or the fit does not describe it.
     """
     import pandas as pd  # heavy: only the tables need it, not the simulation
 

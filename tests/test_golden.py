@@ -48,8 +48,14 @@ def _compare(produced: Path, expected: Path, name: str) -> None:
             _same_numbers(a, b, header, f"{name}:{number}")
 
 
-def _same_numbers(line: str, golden: str, header: list[str], where: str) -> None:
+def _same_numbers(
+    line: str, golden: str, header: list[str], where: str, *, withheld_fits: bool = False
+) -> None:
     """Equal fields, or numbers equal to 12 significant digits (Bass fits: 6).
+
+    With ``withheld_fits`` a Bass fit may now be empty: since issue 14 a fit that misses
+    the curve by more than 5 % of its rise is withheld (it is a description of the curve,
+    not a result of the model, so the frozen model is unchanged).
 
     The simulation's draws and counts are exact; a mean or a standard error computed by
     numpy or pandas may differ in its last bit from one library release to the next
@@ -60,7 +66,7 @@ def _same_numbers(line: str, golden: str, header: list[str], where: str) -> None
     message = f"{where} differs\n  now:    {line[:300]}\n  golden: {golden[:300]}"
     assert len(fields) == len(expected) == len(header), message
     for column, field, want in zip(header, fields, expected, strict=True):
-        if field == want:
+        if field == want or (withheld_fits and column.startswith("bass_") and not field):
             continue
         try:
             got, value = float(field), float(want)
@@ -111,7 +117,11 @@ def _previous_experiment(path: Path) -> list[str]:
         "product.quality=0.95",
         f"word_of_mouth.talk_steps={'inf' if reputation else 30}",
         *(f"channels.{name}.end_day=inf" for name in channels),
-        *(f"channels.{n}.readers_per_copy=1" for n, c in channels.items() if c["kind"] == "newspaper"),
+        *(
+            f"channels.{n}.readers_per_copy=1"
+            for n, c in channels.items()
+            if c["kind"] == "newspaper"
+        ),
         *(f"channels.{n}.days=28" for n, c in channels.items() if c["kind"] == "social_ads"),
     ]
 
@@ -176,7 +186,8 @@ def test_lifecycle_off_is_the_first_adoption_model_unchanged(tmp_path, name):
         header = next(csv.reader(old[:1]), [])
         for number, (a, b) in enumerate(zip(new, old, strict=True), start=1):
             if a != b:
-                _same_numbers(a, b, header, f"first_adoptions/{name}/{file}:{number}")
+                where = f"first_adoptions/{name}/{file}:{number}"
+                _same_numbers(a, b, header, where, withheld_fits=True)
 
 
 def test_sweep_table_is_unchanged(tmp_path):

@@ -225,6 +225,15 @@ TEXT: dict[str, dict[str, str]] = {
         "de pago o las muestras.",
     },
     "na": {"en": "n/a", "es": "n/d"},
+    # ---------------------------------------------------------------- wom lab panels
+    "lab_reset": {"en": "Back to the lesson's values", "es": "Volver a los valores de la lección"},
+    "lab_busy": {"en": "Simulating…", "es": "Simulando…"},
+    "handout_kicker": {
+        "en": "Hand-out · the charts as the lesson left them",
+        "es": "Material para clase · los gráficos como los dejó la lección",
+    },
+    "yes": {"en": "yes", "es": "sí"},
+    "no": {"en": "no", "es": "no"},
     # ---------------------------------------------------------------- customers (lifecycle)
     "customers_section": {
         "en": "Customers, not first adoptions",

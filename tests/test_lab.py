@@ -183,4 +183,3 @@ def test_handouts_open_offline_with_their_charts(tmp_path, monkeypatch):
             assert errors == [], (path.name, errors)
     short = {name: pair for name, pair in drawn.items() if pair[0] < pair[1]}
     assert not short, f"charts drawn vs made: {drawn}"
-

@@ -212,9 +212,7 @@ def serve_command(args: argparse.Namespace, folder: Path) -> int:
         shown = _classroom_address() if args.host in ("0.0.0.0", "::") else args.host
         print(f"wom lab: the {args.lang} notebooks at http://{shown}:{args.port}/", flush=True)
         if shown != args.host:
-            print(
-                "wom lab: students on this network open that address; Ctrl-C stops", flush=True
-            )
+            print("wom lab: students on this network open that address; Ctrl-C stops", flush=True)
         process = subprocess.Popen(command, env=env, cwd=scratch)
 
         def stop(signum: int, frame: object) -> None:

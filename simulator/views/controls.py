@@ -77,6 +77,9 @@ def lab_panel(
     busy.layout.visibility = "hidden"
     reset = widgets.Button(description=text("lab_reset", lang), icon="undo")
     reset.add_class("wom-reset")
+    reset.layout.width = "auto"  # the whole label, in both languages
+    for control in controls:
+        control.layout.max_width = "100%"  # a phone narrows the sliders, not the page
     state = {"resetting": False}
 
     def run(change: object = None) -> None:

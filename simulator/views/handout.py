@@ -51,6 +51,11 @@ def _markdown(source: str) -> str:
     return str(markdown2html_mistune(source))
 
 
+def _scrolling(fragment: str) -> str:
+    """Tables scroll sideways inside their own box, so the page never does on a phone."""
+    return f'<div class="scroll">{fragment}</div>' if "<table" in fragment else fragment
+
+
 class _Page:
     """The figures written so far (plotly.js goes with the first) and the page language."""
 
@@ -72,6 +77,9 @@ class _Page:
         if model is None:
             return ""
         name, state = model.get("model_name", ""), model.get("state", {})
+        layout = self.widgets.get(str(state.get("layout", "")).removeprefix(_MODEL_PREFIX), {})
+        if layout.get("state", {}).get("visibility") == "hidden":
+            return ""  # e.g. the busy sign of a control panel, shown only while it works
         description = html.escape(str(state.get("description", "")))
         if name in _BOXES:
             parts = [self.widget(child.removeprefix(_MODEL_PREFIX)) for child in state["children"]]
@@ -80,7 +88,7 @@ class _Page:
             box = f'<div class="controls">{"".join(controls)}</div>' if controls else ""
             return box + "".join(others)
         if name in ("HTMLModel", "HTMLMathModel"):
-            return str(state.get("value", ""))
+            return _scrolling(str(state.get("value", "")))
         if name == "LabelModel":
             return f"<p>{html.escape(str(state.get('value', '')))}</p>"
         if name == "OutputModel":
@@ -96,7 +104,7 @@ class _Page:
         if name.endswith("SliderModel") or name.endswith("TextModel"):
             value = state.get("value")
             if isinstance(value, float):
-                value = round(value, 6)
+                value = f"{value:.6g}".replace(".", "," if self.lang == "es" else ".")
             return f"<p class=control>{description}: <b>{html.escape(str(value))}</b></p>"
         return ""  # buttons, layouts, styles: nothing a reader of paper needs
 
@@ -114,7 +122,7 @@ class _Page:
         if _PLOTLY_MIME in data:
             return self.figure(data[_PLOTLY_MIME])
         if "text/html" in data:
-            return "".join(data["text/html"])
+            return _scrolling("".join(data["text/html"]))
         if "image/png" in data:
             png = "".join(data["image/png"]).replace("\n", "")
             base64.b64decode(png, validate=True)  # a broken image is an error, not a blank
@@ -158,7 +166,7 @@ def render_handout(
     ...     "s": {"model_name": "IntSliderModel", "state": {"description": "Budget", "value": 300}},
     ... }
     >>> page, drawn = render_handout(notebook, figures={"c": figure}, widgets=widgets)
-    >>> drawn, "<b>300</b>" in page, "<h1>A lesson</h1>" in page, '<script src="http' in page
+    >>> drawn, "<b>300</b>" in page, ">A lesson<" in page, '<script src="http' in page
     (1, True, True, False)
     """
     page = _Page(figures, widgets, lang)

@@ -143,6 +143,12 @@ def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):
         page.goto(f"{served}/voila/render/02_word_of_mouth_or_advertising.ipynb", timeout=120_000)
         page.wait_for_selector(".wom-controls .widget-slider .noUi-handle", timeout=120_000)
         page.wait_for_function(f"({_CHART})() !== null", timeout=120_000)
+        # both charts of the panel (adoption curves, cost per adopter) are drawn
+        page.wait_for_function(
+            "document.querySelector('.wom-controls').parentElement"
+            ".querySelectorAll('.js-plotly-plot svg.main-svg').length >= 2",
+            timeout=120_000,
+        )
         assert page.locator(".wom-reset").count() == 1
         assert page.locator(".wom-busy").count() == 1
         assert "print(" not in page.content()  # the code is hidden
@@ -157,6 +163,9 @@ def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):
         page.locator(".wom-reset").click()
         page.wait_for_function(f"({_CHART})() === {json.dumps(before)}", timeout=120_000)
         assert "300" in budget.inner_text()
+    # anywidget gives a chart's model 2 s to start and reports it when a busy machine takes
+    # longer, even though the chart then starts: harmless once every chart is drawn (above)
+    errors = [error for error in errors if error != "[anywidget] Failed to initialize model."]
     assert outside == [] and errors == [], (outside, errors)
 
 

@@ -80,7 +80,7 @@ def test_the_first_box_answers_the_experiments_question(path):
     difference it names, in the report's language (numbers as compare() gives them)."""
     from simulator import compare
     from simulator.views.i18n import number
-    from simulator.views.report import question_answer
+    from simulator.views.question import question_answer
 
     scenario = load_scenario(path, QUICK)
     question = scenario.question
@@ -124,7 +124,7 @@ def test_the_answer_states_the_spread_of_single_runs():
     import numpy as np
 
     from simulator.views.i18n import number
-    from simulator.views.report import question_answer
+    from simulator.views.question import question_answer
 
     scenario = load_scenario(EXPERIMENTS_DIR / "friends_vs_ads.toml", QUICK[1:])  # 5,000 people
     result = simulate(scenario)

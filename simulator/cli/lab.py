@@ -126,6 +126,7 @@ def _offline_template(folder: Path) -> None:
     """Voilà's ``lab`` template as template ``wom`` under ``folder``, without the links to a
     CDN's copy of Font Awesome (Voilà's own bundle already carries the icons), so the pages
     ask nothing of the internet."""
+    # Jupyter comes with the notebooks extra, needed only to serve
     from jupyter_core.paths import jupyter_path
 
     roots = [Path(root) for root in jupyter_path("voila", "templates")]
@@ -234,6 +235,7 @@ def serve_command(args: argparse.Namespace, folder: Path) -> int:
 
 def export_notebook(path: Path, out: Path, lang: str, *, timeout: int, scratch: Path) -> int:
     """Run the notebook at ``path`` and write its hand-out to ``out``; the figures drawn."""
+    # the notebooks extra; only --export runs notebooks
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError

@@ -47,6 +47,7 @@ class LabRenderer(MimetypeRenderer):
 
 def use(lang: str = "en") -> None:
     """Make :class:`LabRenderer` plotly's default renderer in this kernel."""
+    # plotly.io only in a kernel that draws figures
     import plotly.io as pio
 
     pio.renderers["wom_lab"] = LabRenderer(lang)

@@ -72,3 +72,66 @@ def test_titles_and_strategy_names_have_spanish(path):
         for part in strategy.name.split(": "):
             assert part in GLOSSARY, part
         assert term(strategy.name, "es")
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)
+def test_the_first_box_answers_the_experiments_question(path):
+    """The report's answer box opens with the TOML's question and the measured paired
+    difference it names, in the report's language (numbers as compare() gives them)."""
+    from simulator import compare
+    from simulator.views.i18n import number
+    from simulator.views.question import question_answer
+
+    scenario = load_scenario(path, QUICK)
+    question = scenario.question
+    assert question is not None, f"{path.name} has no [question]"
+    assert question.ask.get("es"), f"{path.name}: the question needs its Spanish text"
+    result = simulate(scenario)
+    row = compare(result, question.metric, reference=question.against).set_index("strategy")
+    row = row.loc[question.strategy]
+    for lang in ("en", "es"):
+        box = question_answer(result, lang=lang)
+        assert question.text(lang).replace("&", "&amp;") in box
+        digits = 2 if "cost" in question.metric else 1
+        low, high = (number(row[f"difference_{end}"], lang, digits) for end in ("low", "high"))
+        assert f"[{low}, {high}]" in box, (lang, box)
+        assert ("frente a" in box) == (lang == "es")
+
+
+@pytest.mark.parametrize(
+    ("change", "names"),
+    [
+        ({"strategy": "nobody"}, "question.strategy"),
+        ({"against": "nobody"}, "question.against"),
+        ({"metric": "happiness"}, "question.metric"),
+        ({"ask": {"es": "¿solo en español?"}}, "ask.en"),
+        ({"against": "free samples"}, "against"),
+    ],
+)
+def test_a_bad_question_is_refused_naming_the_field(change, names):
+    from simulator.config import validate_scenario
+    from simulator.errors import ConfigError
+
+    data = load_scenario(EXPERIMENTS_DIR / "friends_vs_ads.toml").model_dump(mode="json")
+    data["question"].update(change)
+    with pytest.raises(ConfigError, match=names.replace(".", r"\.")):
+        validate_scenario(data)
+
+
+def test_the_answer_states_the_spread_of_single_runs():
+    """Beside the interval of the mean, the 5-95 % range of the paired run-by-run
+    differences (recomputed here from replicates.csv's frame), which is wider."""
+    import numpy as np
+
+    from simulator.views.i18n import number
+    from simulator.views.question import question_answer
+
+    scenario = load_scenario(EXPERIMENTS_DIR / "friends_vs_ads.toml", QUICK[1:])  # 5,000 people
+    result = simulate(scenario)
+    q = scenario.question
+    runs = result.to_frame("replicates").set_index(["strategy", "replicate"])[q.metric]
+    paired = runs.loc[q.strategy].to_numpy() - runs.loc[q.against].to_numpy()
+    low, high = np.percentile(paired, [5, 95])
+    box = question_answer(result, lang="en")
+    assert f"from {number(low, 'en', 1)} to {number(high, 'en', 1)}" in box, box
+    assert f"of the {len(paired)} paired runs" in box

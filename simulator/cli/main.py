@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from simulator.cli.attribute import add_attribute_parser, attribute_command
 from simulator.cli.check_model import add_check_model_parser, check_model_command
+from simulator.cli.lab import add_lab_parser, lab_command
 from simulator.cli.plan import add_plan_parser, plan_command
 from simulator.cli.run import add_run_parser, run_command, scenario_of
 from simulator.cli.sweep import add_sweep_parser, sweep_command
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     add_plan_parser(commands, _add_set)
     add_check_model_parser(commands)
     add_attribute_parser(commands, _add_set)
+    add_lab_parser(commands)
     return parser
 
 
@@ -103,6 +105,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return check_model_command(args)
         if args.command == "attribute":
             return attribute_command(args)
+        if args.command == "lab":
+            return lab_command(args)
         if args.command == "show-default":
             sys.stdout.write(scenario_to_toml(default_scenario(), comments=not args.plain))
             return 0

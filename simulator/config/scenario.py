@@ -14,6 +14,7 @@ from simulator.config.layers import Layer
 from simulator.config.lifecycle import Lifecycle
 from simulator.config.messages import config_error
 from simulator.config.paths import set_dotted
+from simulator.config.question import Question
 from simulator.config.reputation import Reputation
 from simulator.config.response import Response
 from simulator.config.rules import Adoption, IndependentRule
@@ -176,6 +177,11 @@ class Scenario(Parameters):
     strategies: Annotated[tuple[Strategy, ...], Array] = Field(
         default=(), description="strategies to compare; none means one with every channel"
     )
+    question: Question | None = Field(
+        None,
+        description="what the experiment asks and the paired comparison that answers it; "
+        "the report's first box states the answer (none: the best strategy is reported)",
+    )
 
     @model_validator(mode="after")
     def _references_exist(self) -> Scenario:
@@ -185,7 +191,19 @@ class Scenario(Parameters):
         self._check_channels()
         self._check_strategies()
         self._check_valence_mix()
+        self._check_question()
         return self
+
+    def _check_question(self) -> None:
+        # The scenarios made from one strategy (each strategy's own, the animated village)
+        # keep the question; only a comparison of two or more strategies is checked.
+        if self.question is None or len(self.strategies) < 2:
+            return
+        names = [strategy.name for strategy in self.resolved_strategies()]
+        for field in ("strategy", "against"):
+            name = getattr(self.question, field)
+            if name not in names:
+                raise ValueError(f"question.{field}: unknown strategy '{name}'; allowed: {names}")
 
     def _check_valence_mix(self) -> None:
         passives = self.response.word_of_mouth.passive_share

@@ -20,6 +20,8 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, model_validator
 
 from simulator import config as cfg
+from simulator.config.question import ANSWER_METRICS as ANSWER_METRICS
+from simulator.config.question import Question as Question
 from simulator.errors import ConfigError
 
 Values = Annotated[tuple[Any, ...], Field(min_length=1)]

@@ -225,6 +225,35 @@ TEXT: dict[str, dict[str, str]] = {
         "de pago o las muestras.",
     },
     "na": {"en": "n/a", "es": "n/d"},
+    # ---------------------------------------------------------------- wom lab panels
+    "lab_reset": {"en": "Back to the lesson's values", "es": "Volver a los valores de la lección"},
+    "lab_busy": {"en": "Simulating…", "es": "Simulando…"},
+    "handout_kicker": {
+        "en": "Hand-out · the charts as the lesson left them",
+        "es": "Material para clase · los gráficos como los dejó la lección",
+    },
+    # ---------------------------------------------------------------- an experiment's answer
+    "question_answer": {
+        "en": "{strategy} against {against}: {difference} {metric} [{low}, {high}] (95 % "
+        "interval of the difference, paired runs).",
+        "es": "{strategy} frente a {against}: {difference} {metric} [{low}, {high}] "
+        "(intervalo del 95 % de la diferencia, simulaciones emparejadas).",
+    },
+    "question_more": {"en": "{strategy} gives more.", "es": "{strategy} da más."},
+    "question_spread": {
+        "en": "Run by run, what a single business could see: from {low} to {high} (5 to "
+        "95 % of the {runs} paired runs); the interval above is that of the mean of many runs.",
+        "es": "Simulación a simulación, lo que podría vivir un solo negocio: de {low} a {high} "
+        "(del 5 al 95 % de las {runs} simulaciones emparejadas); el intervalo de arriba es el "
+        "de la media de muchas simulaciones.",
+    },
+    "question_less": {"en": "{strategy} gives less.", "es": "{strategy} da menos."},
+    "question_tie": {
+        "en": "The interval includes 0: no clear difference with these runs.",
+        "es": "El intervalo incluye el 0: no hay una diferencia clara con estas simulaciones.",
+    },
+    "yes": {"en": "yes", "es": "sí"},
+    "no": {"en": "no", "es": "no"},
     # ---------------------------------------------------------------- customers (lifecycle)
     "customers_section": {
         "en": "Customers, not first adoptions",

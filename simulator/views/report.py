@@ -24,6 +24,7 @@ from simulator.views import customers
 from simulator.views import figures as plots
 from simulator.views.i18n import number, term, text
 from simulator.views.plotly_page import PAGE_CSS
+from simulator.views.question import question_answer
 
 NETWORK_PEOPLE = 300
 """Town size of the network illustration: larger towns are drawn as a village this big."""
@@ -483,7 +484,7 @@ def render_report(
 <h1>{title}</h1>
 <p class="setup">{html.escape(setup)}</p>
 <h2>{html.escape(text("answer", lang))}</h2>
-<div class="answer">{answer(result, lang=lang, summary=summary)}</div>
+<div class="answer">{question_answer(result, lang=lang)}{answer(result, lang=lang, summary=summary)}</div>
 <h2>{html.escape(text("summary", lang))}</h2>
 {results_table}
 {customers_html}{"".join(blocks)}

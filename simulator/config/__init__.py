@@ -66,6 +66,7 @@ from simulator.config.lifecycle import Lifecycle
 from simulator.config.reputation import (
     REALISTIC_PAGE,
     REALISTIC_REPUTATION,
+    Attitudes,
     Reputation,
     Reviews,
     realistic_reputation_overrides,
@@ -133,6 +134,7 @@ __all__ = [
     "Price",
     "Probability",
     "Product",
+    "Attitudes",
     "Reputation",
     "Response",
     "Reviews",

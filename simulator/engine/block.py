@@ -20,6 +20,7 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine import adoption
 from simulator.engine.adstock import AdResponse
+from simulator.engine.attitudes import Attitudes
 from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
 from simulator.engine.messages import Exposures, sample_edges
@@ -37,6 +38,10 @@ ORGANIC_SOURCES = (
 )
 FREE_SAMPLE = cfg.SOURCE_TYPES.index("free_sample")
 BACKGROUND = cfg.SOURCE_TYPES.index("background")
+
+WALK_IN_BOOST_CAP = 3.0
+"""The largest multiplier the rating and attitudes give a walk-in's rate (the bound the
+walk-ins are drawn at when either is on) [assumption]."""
 
 Forced = list[tuple[np.ndarray, int]]
 """People who adopt outright, with the index of the channel that seeded them (-1: walk-ins)."""
@@ -140,6 +145,18 @@ class _Block:
             if ReviewBoard.needed(scenario)
             else None
         )
+        self.attitudes = (  # attitudes instead of one-message rejection (issue 15)
+            Attitudes(scenario, replicates=replicates, size=n)
+            if Attitudes.needed(scenario)
+            else None
+        )
+        self.boosted = (self.reviews is not None and self.reviews.searchers is not None) or (
+            self.attitudes is not None
+        )
+        if self.ledger is not None and self.boosted:  # the rating and attitudes convert
+            self.ledger.conversion = self._conversion_factor
+            if self.reviews is not None and self.reviews.reviews.repeat_weight > 0:
+                self.ledger.repeat = self._repeat_factor
         self.pages = Pages.build(
             prepared.plans, scenario, prepared.network, prepared.population, block, replicates
         )
@@ -250,11 +267,16 @@ class _Block:
             self._update_bass_share()
         else:
             parts.append(self._word_of_mouth())
+            if self.attitudes is not None:  # rejecters relay bad word of mouth
+                parts.append(self._relay())
         exposures = Exposures.concatenate(parts)
         book = None if self.ledger is None else self.ledger.book
         if self.reviews is not None:  # searchers read the rating; complaints reach customers
             exposures = self.reviews.consult(exposures, book)
         self._mark_aware(exposures.target)
+        if self.attitudes is not None:  # messages move attitudes; low ones reject
+            exposures, rejecters = self.attitudes.weigh(step, exposures, self.state)
+            self._reject(rejecters)
         paid = exposures.channel >= 0
         if paid.any():
             self.reached[exposures.channel[paid], exposures.target[paid]] = True
@@ -277,7 +299,11 @@ class _Block:
         if self.referral is not None:  # the sender of each adopter's tipping message
             self.referral.tipped_by = exposures.senders_of(decision.exposure)
         if self.ads is not None:  # walk-ins: baseline demand, with no message
-            forced.append((self.ads.walk_ins(self.state), -1))
+            if self.boosted:
+                walk_ins = self.ads.walk_ins(self.state, self._conversion_factor, WALK_IN_BOOST_CAP)
+            else:
+                walk_ins = self.ads.walk_ins(self.state)
+            forced.append((walk_ins, -1))
         if self.recorder is not None:
             self.recorder.record(step, exposures, decision, forced, self.state)
         self._apply(decision, forced)
@@ -345,6 +371,38 @@ class _Block:
         if self.recorder is not None:
             self.recorder.word_of_mouth(layer_of_part, parts)
         return Exposures.concatenate(parts)
+
+    def _relay(self) -> Exposures:
+        """Bad word of mouth of recent rejecters, at ``relay`` times a detractor's rate."""
+        if self.attitudes is None:  # pragma: no cover - called only with attitudes on
+            raise TypeError("relaying needs attitudes")
+        speakers = self.attitudes.relayers(self.state, adoption.REJECTER)
+        factor = self.scenario.product.detractor_talk_multiplier * self.attitudes.config.relay
+        if speakers.size == 0 or factor <= 0:
+            return Exposures.concatenate([])
+        parts = [
+            self._contacts(table, speakers, min(1.0, table.contact_probability * factor), -1)[0]
+            for table in self.p.layers
+        ]
+        return Exposures.concatenate(parts)
+
+    def _conversion_factor(self, people: np.ndarray) -> np.ndarray:
+        """``people``'s multiplier of walking in and of converting a trial: the rating they
+        read (1 if they do not) times ``exp(theta attitude)``."""
+        factor = (
+            self.reviews.person_factor(people)
+            if self.reviews is not None
+            else np.ones(people.size)
+        )
+        if self.attitudes is not None:
+            factor = factor * self.attitudes.factor(people)
+        return factor
+
+    def _repeat_factor(self, people: np.ndarray) -> np.ndarray:
+        """New customers' purchase-rate multiplier: the rating's factor ** repeat_weight."""
+        if self.reviews is None:  # pragma: no cover - set only with reviews on
+            return np.ones(people.size)
+        return self.reviews.person_factor(people) ** self.reviews.reviews.repeat_weight
 
     def _contacts(
         self, table: LayerTable, speakers: np.ndarray, probability: float, valence: int
@@ -463,13 +521,16 @@ class _Block:
             self.state[fresh] = adoption.AWARE
             self.counts["aware"] += np.bincount(fresh // self.size, minlength=self.reps)
 
-    def _apply(self, decision: adoption.Decision, forced: Forced) -> None:
-        """Record the step's rejecters and adopters, and who talks next step."""
-        new, source, channel, sender = self._with_seeds(decision, forced)
-        rejecters = decision.rejecters
+    def _reject(self, rejecters: np.ndarray) -> None:
+        """Mark ``rejecters`` (flat, distinct, open) as such."""
         if rejecters.size:
             self.state[rejecters] = adoption.REJECTER
             self.counts["rejecters"] += np.bincount(rejecters // self.size, minlength=self.reps)
+
+    def _apply(self, decision: adoption.Decision, forced: Forced) -> None:
+        """Record the step's rejecters and adopters, and who talks next step."""
+        new, source, channel, sender = self._with_seeds(decision, forced)
+        self._reject(decision.rejecters)
         if new.size:
             self._adopt(new, source, channel, sender)
         leaving = (

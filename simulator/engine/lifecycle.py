@@ -26,6 +26,7 @@ changes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -160,6 +161,10 @@ class CustomerLedger:
         self.joined = np.zeros(replicates * size, np.int32)  # series column; 0: never
         self.customers_by_source = np.zeros((replicates, SOURCES), np.int64)
         self.customers_by_channel = np.zeros((replicates, channels + 1), np.int64)
+        # Multipliers of a person's trial conversion and of a new customer's purchase rate
+        # (the shown rating, issue 15): set by the block when reputation is on.
+        self.conversion: Callable[[np.ndarray], np.ndarray] | None = None
+        self.repeat: Callable[[np.ndarray], np.ndarray] | None = None
         # The step's new customers with their source and channel, until step().
         self._joining: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -182,6 +187,8 @@ class CustomerLedger:
             )
             if self.trial_scale is not None:
                 chance = chance * self.trial_scale[trialists % n]
+            if self.conversion is not None:
+                chance = np.minimum(chance * self.conversion(trialists), 1.0)
             bought = self.rng_trial.random(trialists.size) < chance
             self.trials += np.bincount(trialists // n, minlength=reps)
             self.trial_customers += np.bincount(trialists[bought] // n, minlength=reps)
@@ -254,6 +261,8 @@ class CustomerLedger:
                 referred = source == WORD_OF_MOUTH
                 lowered = customers.dropout[referred] * np.float32(multiplier)
                 customers.dropout[referred] = np.minimum(lowered, np.float32(1.0))
+            if self.repeat is not None:  # searchers buy more often at a better rating
+                customers.rate[:] *= self.repeat(people).astype(np.float32)
             activate(self.book, people, customers, self._next_start(step), rng=self.rng_purchases)
             if self.book.uplift is not None:  # ... and are worth more at first (Schmitt et al.)
                 referred = people[source == WORD_OF_MOUTH]

@@ -226,9 +226,10 @@ REALISTIC_PAGE: dict[str, Any] = {
     "reach_feedback": 1.0,
     "reshare_generations": 10,
     "loyalty": 0.05,
+    "purchase_lift": 1.0,
 }
 """A ``social_page`` channel's G5 fields on (MODEL-REVIEW G5: phi_buy, phi_view, u, eta,
-G_max, gamma_loyal; all [assumption] except the engagement rate, Hootsuite 2020 [S])."""
+G_max, gamma_loyal, kappa; all [assumption] except the engagement rate, Hootsuite 2020 [S])."""
 
 
 def realistic_reputation_overrides(pages: tuple[str, ...] = ()) -> list[str]:

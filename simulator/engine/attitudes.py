@@ -4,7 +4,8 @@ Made by :mod:`simulator.engine.block` only when ``reputation.attitudes.message_w
 above 0; off, nothing here is allocated and a negative message that succeeds makes a
 rejecter, as before.
 
-Per step, before the adoption rule (:meth:`Attitudes.weigh`): each message of valence
+Per step, before the adoption rule (:meth:`Attitudes.weigh`): each word-of-mouth message
+(a person's, not a channel's: ads and posts act through their own strength) of valence
 ``v`` to an open person (unaware or aware) moves her attitude ``a`` by ``v w_msg``
 (clipped to [-1, 1]); attitudes decay as ``exp(-delta_att t)`` (kept lazily: each person's
 value and the step it was last brought up to date). The rule then sees the positive
@@ -75,7 +76,8 @@ class Attitudes:
         self.now = step
         if exposures.target.size == 0:
             return exposures, np.zeros(0, np.int64)
-        reached = state[exposures.target] <= AWARE
+        # Word of mouth moves attitudes (a channel's message acts through its own strength).
+        reached = (state[exposures.target] <= AWARE) & (exposures.channel < 0)
         targets = exposures.target[reached]
         before = self.current(exposures.target)
         strength = exposures.strength * np.exp(self.config.effect * before).astype(np.float32)

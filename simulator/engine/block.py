@@ -160,6 +160,18 @@ class _Block:
         self.pages = Pages.build(
             prepared.plans, scenario, prepared.network, prepared.population, block, replicates
         )
+        # An influencer's viewers may follow a growing page of the same strategy.
+        names = {plan.name: plan.index for plan in prepared.plans}
+        self.influencer_pages = {
+            plan.index: (names[plan.config.page], plan.config.follow_page)
+            for plan in prepared.plans
+            if isinstance(plan.config, cfg.Influencer)
+            and plan.config.page is not None
+            and self.pages is not None
+            and names.get(plan.config.page, -1) in self.pages
+        }
+        if self.ledger is not None and self.pages is not None:
+            self.ledger.cues = any(p.config.purchase_lift > 0 for p in self.pages.pages.values())
         self.recorder = (  # attribution's ground truth, only when asked: it costs memory
             TouchRecorder(
                 replicates,
@@ -317,6 +329,9 @@ class _Block:
             people = np.concatenate([self.talking[-1], buyers])
             self.reviews.post(step, people, self.state, passive, self.counts, self.impressions)
         if self.pages is not None:
+            if self.ledger is not None:  # customers who saw a post buy more, briefly
+                for people, days in self.pages.cued():
+                    self.ledger.cue(step, people, days)
             self.pages.end_step(step, buyers, book)
 
     def _deliver(self, step: int) -> tuple[list[Exposures], Forced]:
@@ -336,6 +351,10 @@ class _Block:
             if self.ads is not None:
                 delivery = self.ads.respond(plan, delivery, step)
             self.impressions[:, plan.index] += delivery.impressions
+            if plan.index in self.influencer_pages and self.pages is not None:
+                page, chance = self.influencer_pages[plan.index]
+                viewers = delivery.exposures.target[: self.reps * int(plan.impressions_at[step])]
+                self.pages.follow(page, viewers, chance)
             self.cost[:, plan.index] += delivery.cost
             parts.append(delivery.exposures)
             if delivery.forced.size:
@@ -390,9 +409,7 @@ class _Block:
         """``people``'s multiplier of walking in and of converting a trial: the rating they
         read (1 if they do not) times ``exp(theta attitude)``."""
         factor = (
-            self.reviews.person_factor(people)
-            if self.reviews is not None
-            else np.ones(people.size)
+            self.reviews.person_factor(people) if self.reviews is not None else np.ones(people.size)
         )
         if self.attitudes is not None:
             factor = factor * self.attitudes.factor(people)

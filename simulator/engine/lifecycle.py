@@ -124,6 +124,9 @@ class CustomerLedger:
         self.rng_customers = stream(seed, "lifecycle/customers", block)
         self.rng_purchases = stream(seed, "lifecycle/purchases", block)
         self.rng_win_back = stream(seed, "lifecycle/win_back", block)
+        self.rng_cue = stream(seed, "lifecycle/cues", block)
+        self.cue_purchases = np.zeros(replicates, np.int64)
+        self.cues = False  # whether a page's posts add visits (the block sets it)
         self.lapsed_count = 0  # lapsed customers now, in every replicate together
         self.won_back = np.zeros(replicates, np.int64)
         self._returning: np.ndarray | None = None
@@ -276,6 +279,36 @@ class CustomerLedger:
             self.cohort_retained = self._count_retained()
         return buyers
 
+    def cue(self, step: int, people: np.ndarray, days: float) -> None:
+        """Extra visits in ``step`` of ``people`` (flat, distinct) whose rate a post raised.
+
+        A customer still active buys once more with probability min(1, ``days`` x rate),
+        ``days`` the lift times the days it lasts: the expected extra purchases of a
+        Poisson rate raised by the lift over those days. The visit is counted and its
+        margin discounted at a uniform instant of the step; it is not followed by a
+        drop-out draw, and her scheduled purchases are unchanged (the memoryless clock).
+        Work: O(people).
+        """
+        book = self.book
+        people = people[book.active[people]]
+        if people.size == 0 or days <= 0:
+            return
+        chance = np.minimum(1.0, days * book.rate[people].astype(np.float64))
+        draws = self.rng_cue.random(2 * people.size)
+        extra = people[draws[: people.size] < chance]
+        if extra.size == 0:
+            return
+        n, reps = self.size, self.reps
+        times = (step + draws[people.size :][: extra.size]) * self.dt_days
+        book.purchases[extra] += 1
+        gain = book.margin * np.exp(-book.discount_per_day * times)
+        book.npv[extra] += gain
+        made = np.bincount(extra // n, minlength=reps)
+        self.cue_purchases += made
+        self.purchases += made
+        self.series["purchases"][:, step + 1] += made
+        self.series["margin"][:, step + 1] += np.bincount(extra // n, weights=gain, minlength=reps)
+
     def _come_back(self, people: np.ndarray, step: int) -> None:
         """Activate won-back customers (distinct: each was lapsed, hence chosen once)."""
         n, reps = self.size, self.reps
@@ -372,6 +405,7 @@ class CustomerLedger:
             "cohort_customers": cohort,
             "cohort_retained": retained,
             "won_back": self.won_back,
+            **({"cue_purchases": self.cue_purchases} if self.cues else {}),
             **splits,
         }
 

@@ -239,7 +239,7 @@ def realistic_reputation_overrides(pages: tuple[str, ...] = ()) -> list[str]:
     Examples
     --------
     >>> realistic_reputation_overrides(("page",))[-1]
-    'channels.page.loyalty=0.05'
+    'channels.page.purchase_lift=1.0'
     """
     lines = [f"{path}={value}" for path, value in REALISTIC_REPUTATION.items()]
     for page in pages:

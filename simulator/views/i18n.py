@@ -361,6 +361,15 @@ GLOSSARY: dict[str, str] = {
     "few fans, shared posts": "pocos fans, publicaciones que se comparten",
     "many fans, shared posts": "muchos fans, publicaciones que se comparten",
     "few fans, dull posts": "pocos fans, publicaciones aburridas",
+    # relationships_vs_fans
+    "Relationships or fan counts? A page of 500 real followers, one of 2,000 bought fans, "
+    "one grown from customers": (
+        "¿Relaciones o número de fans? Una página de 500 seguidores reales, una de 2.000 fans "
+        "comprados y una que crece con los clientes"
+    ),
+    "500 real followers": "500 seguidores reales",
+    "2,000 bought fans": "2.000 fans comprados",
+    "page grown from customers": "página que crece con los clientes",
     # right_medium
     "The right medium depends on the business: a bakery, a fashion shop and an accountant, "
     "1,000 EUR per channel": (

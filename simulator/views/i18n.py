@@ -398,6 +398,7 @@ GLOSSARY: dict[str, str] = {
     "quality 99 %": "calidad 99 %",
     "unhappy customers complain": "los insatisfechos se quejan",
     "unhappy customers keep quiet": "los insatisfechos callan",
+    "replies to reviews": "respuestas a las reseñas",
     # seeding
     "Who should get the free samples? Random people, the best connected or the most central": (
         "¿A quién dar las muestras gratuitas? Al azar, a los más conectados o a los más centrales"

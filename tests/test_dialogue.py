@@ -5,11 +5,14 @@ the influencer channel."""
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from simulator import config as cfg
+from simulator.config import load_scenario
 from simulator.engine.adoption import REJECTER
 from simulator.engine.adstock import AdResponse
 from simulator.engine.attitudes import Attitudes
@@ -21,7 +24,9 @@ from simulator.engine.prepare import prepare
 from simulator.engine.purchases import Customers, activate
 from simulator.engine.run import simulate
 from simulator.errors import ConfigError
+from simulator.views.i18n import term
 from tests.conftest import small_scenario
+from tests.test_experiments import QUICK
 
 
 def _data(**simulation):
@@ -226,3 +231,36 @@ def test_influencer_posts_cost_their_price_and_viewers_follow_the_page():
     assert plan.audience.size == min(members, 500)  # 5,000 followers, 10 % in town
     assert result.impressions[:, 0].tolist() == [2 * round(plan.audience.size * 0.3)] * 4
     assert np.all(result.reputation["page_followers"][:, 1] > 0)
+
+
+# --------------------------------------------------------------------------- experiments
+
+DIALOGUE_EXPERIMENTS = sorted(
+    (Path(__file__).resolve().parents[1] / "experiments" / "dialogue").glob("*.toml")
+)
+
+
+def test_the_dialogue_experiments_are_there():
+    names = {path.stem for path in DIALOGUE_EXPERIMENTS}
+    assert names == {"reputation", "quality_vs_quantity", "relationships_vs_fans"}
+
+
+@pytest.mark.parametrize("path", DIALOGUE_EXPERIMENTS, ids=lambda p: p.stem)
+def test_dialogue_experiment_runs_and_states_its_answer(path):
+    """A quick version runs (300 people, 15 days, 2 replicates) with the mechanisms on, and
+    the page says how to rerun it, with its seed, runs and intervals."""
+    scenario = load_scenario(path, QUICK)
+    assert scenario.reputation.reviews.enabled or any(
+        getattr(c, "dynamic", False) for c in scenario.channels.values()
+    )
+    result = simulate(scenario)
+    assert [s.name for s in result.strategies] == [s.name for s in scenario.strategies]
+    text = path.with_suffix(".md").read_text(encoding="utf-8")
+    full = load_scenario(path)
+    assert f"wom run experiments/dialogue/{path.name}" in text
+    for heading in ("## Question", "## Design", "## Measured answer", "## Rerun"):
+        assert heading in text, heading
+    assert f"seed {full.simulation.seed}" in text
+    assert f"{full.simulation.replicates} runs" in text
+    assert len(re.findall(r"\d[\d,.]* \[-?\d[\d,.]*, -?\d[\d,.]*\]", text)) >= 3
+    assert term(full.title, "es") != full.title

@@ -27,6 +27,7 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine.adoption import AWARE
 from simulator.engine.messages import Exposures
+from simulator.engine.reviews import ReviewBoard
 
 
 class Attitudes:
@@ -110,3 +111,20 @@ class Attitudes:
             return np.zeros(0, np.int64)
         people = np.concatenate(self.relaying)
         return people[state[people] == rejecter]
+
+
+def conversion_factor(
+    people: np.ndarray, reviews: ReviewBoard | None, attitudes: Attitudes | None
+) -> np.ndarray:
+    """``people``'s (flat) multiplier of walking in and of converting a trial: the rating
+    they read (1 if they do not read reviews) times ``exp(theta attitude)``.
+
+    Examples
+    --------
+    >>> conversion_factor(np.arange(3), None, None).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    factor = reviews.person_factor(people) if reviews is not None else np.ones(people.size)
+    if attitudes is not None:
+        factor = factor * attitudes.factor(people)
+    return factor

@@ -20,7 +20,7 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine import adoption
 from simulator.engine.adstock import AdResponse
-from simulator.engine.attitudes import Attitudes
+from simulator.engine.attitudes import Attitudes, conversion_factor
 from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
 from simulator.engine.messages import Exposures, sample_edges
@@ -156,7 +156,7 @@ class _Block:
         if self.ledger is not None and self.boosted:  # the rating and attitudes convert
             self.ledger.conversion = self._conversion_factor
             if self.reviews is not None and self.reviews.reviews.repeat_weight > 0:
-                self.ledger.repeat = self._repeat_factor
+                self.ledger.repeat = self.reviews.repeat_factor
         self.pages = Pages.build(
             prepared.plans, scenario, prepared.network, prepared.population, block, replicates
         )
@@ -406,20 +406,8 @@ class _Block:
         return Exposures.concatenate(parts)
 
     def _conversion_factor(self, people: np.ndarray) -> np.ndarray:
-        """``people``'s multiplier of walking in and of converting a trial: the rating they
-        read (1 if they do not) times ``exp(theta attitude)``."""
-        factor = (
-            self.reviews.person_factor(people) if self.reviews is not None else np.ones(people.size)
-        )
-        if self.attitudes is not None:
-            factor = factor * self.attitudes.factor(people)
-        return factor
-
-    def _repeat_factor(self, people: np.ndarray) -> np.ndarray:
-        """New customers' purchase-rate multiplier: the rating's factor ** repeat_weight."""
-        if self.reviews is None:  # pragma: no cover - set only with reviews on
-            return np.ones(people.size)
-        return self.reviews.person_factor(people) ** self.reviews.reviews.repeat_weight
+        """``people``'s multiplier of walking in and of converting a trial."""
+        return conversion_factor(people, self.reviews, self.attitudes)
 
     def _contacts(
         self, table: LayerTable, speakers: np.ndarray, probability: float, valence: int

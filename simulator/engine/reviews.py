@@ -149,6 +149,10 @@ class ReviewBoard:
         out[reads] = factor[people[reads] // self.size]
         return out
 
+    def repeat_factor(self, people: np.ndarray) -> np.ndarray:
+        """New customers' purchase-rate multiplier: :meth:`person_factor` ** repeat_weight."""
+        return self.person_factor(people) ** self.reviews.repeat_weight
+
     def consult(self, exposures: Exposures, book: CustomerBook | None) -> Exposures:
         """Exposures as searchers weigh them, after complaints have reached customers."""
         self._factor = self.factor()

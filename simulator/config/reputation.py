@@ -113,30 +113,30 @@ class Attitudes(Parameters):
         le=1.0,
         description="w_msg: a message of valence v moves its open recipient's attitude (in "
         "[-1, 1]) by v w_msg; 0 (default, off): one negative message that succeeds makes "
-        "a rejecter, as before [on: 0.2, MODEL-REVIEW G4 assumption: about three unanswered "
-        "complaints make a rejecter]",
+        "a rejecter, as before [on: 0.2, MODEL-REVIEW G4: about three unanswered complaints "
+        "make a rejecter] [assumption]",
     )
     effect: float = Field(
         1.0,
         ge=0.0,
         le=10.0,
         description="theta: a positive message's, a walk-in's and a trial's conversion is "
-        "multiplied by exp(theta x attitude before the step's messages) [MODEL-REVIEW G4 "
-        "assumption]",
+        "multiplied by exp(theta x attitude before the step's messages) (MODEL-REVIEW G4) "
+        "[assumption]",
     )
     decay_per_day: float = Field(
         0.01,
         ge=0.0,
         le=10.0,
         description="delta_att: attitudes decay as exp(-delta_att t), t in days [MODEL-REVIEW "
-        "G4 assumption: a half-life of about 70 days]",
+        "G4: a half-life of about 70 days] [assumption]",
     )
     rejection_threshold: float = Field(
         0.5,
         gt=0.0,
         le=1.0,
         description="att_rej: a person whose attitude falls below -att_rej rejects "
-        "[MODEL-REVIEW G4 assumption]",
+        "(MODEL-REVIEW G4) [assumption]",
     )
     relay: float = Field(
         0.3,

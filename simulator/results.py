@@ -83,13 +83,15 @@ REPUTATION_TOTALS = (
     "page_engagements",
     "page_shares",
     "page_share_views",
+    "cue_purchases",
 )
 """Per-replicate totals of a run with a reputation or page mechanism on (issue 15), present
 only when it is: reviews posted, those with 1 or 2 stars, the final shrunk rating
 (unrounded), replies made, complainers recovered by a reply, negative messages that
 reached active customers (``reputation``); and, per channel (replicates, channels; zero
 but for dynamic pages), followers at the end, post views, engagements, shares (every
-generation) and views of shares (``social_page`` G5 fields)."""
+generation) and views of shares (``social_page`` G5 fields); the extra visits of customers
+who saw a post (``cue_purchases``, when a page's ``purchase_lift`` is on)."""
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:

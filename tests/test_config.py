@@ -130,7 +130,8 @@ def test_source_types_are_one_list_in_one_order():
 def test_kinds_come_from_the_unions():
     assert cfg.LAYER_KINDS == ("market", "platform", "edge_list", "graph", "well_mixed")
     assert cfg.ADOPTION_KINDS == ("independent", "threshold", "bass")
-    assert "social_page" in cfg.CHANNEL_KINDS and len(cfg.CHANNEL_KINDS) == 6
+    assert "social_page" in cfg.CHANNEL_KINDS and len(cfg.CHANNEL_KINDS) == 7
+    assert cfg.CHANNEL_KINDS[-1] == "influencer"
     data = cfg.default_scenario_data()
     data["adoption"] = {"kind": "bass", "p": -1.0}
     with pytest.raises(ConfigError, match=r"config: adoption\.p: "):

@@ -22,6 +22,7 @@ from tests.conftest import small_scenario
 # (the small scenario must then have a channel of that kind; settings default to none).
 CHANNEL_OF_KIND = {channel.kind: name for name, channel in small_scenario().channels.items()}
 CHANNEL_OF_KIND["dialogue"] = "replies"  # added by _scenario: it replies, it exposes no one
+CHANNEL_OF_KIND["influencer"] = "influencer"  # added by _scenario, persuasive enough to tip
 RULE_SETTINGS: dict[str, dict] = {"threshold": {"decay": 0.05}, "bass": {"p": 0.2, "q": 2.0}}
 RULES = [{"kind": kind, **RULE_SETTINGS.get(kind, {})} for kind in cfg.ADOPTION_KINDS]
 
@@ -40,6 +41,14 @@ def _scenario(channel: str, rule: dict, **settings: float) -> cfg.Scenario:
         data["channels"]["replies"] = {"kind": "dialogue", "hours_per_week": 5.0}
         data["strategies"][0]["channels"] = ["replies", "newspaper"]
         data["reputation"] = {"reviews": {"post_probability": 0.5}, "reply_recovery": 0.5}
+    if channel == "influencer":
+        data["channels"]["influencer"] = {
+            "kind": "influencer",
+            "tier": "nano",
+            "persuasion": 1.0,
+            "price_per_post": 20.0,
+            "end_day": 60.0,
+        }
     return cfg.validate_scenario(data)
 
 

@@ -28,12 +28,14 @@ from simulator.config.base import (
 from simulator.config.behaviour import Product, Trust, WordOfMouth
 from simulator.config.channels import (
     CHANNEL_KINDS,
+    INFLUENCER_TIERS,
     Advertising,
     BroadcastChannel,
     Channel,
     ChannelBase,
     Dialogue,
     ImpressionChannel,
+    Influencer,
     Newspaper,
     Seeding,
     SocialAds,
@@ -66,6 +68,7 @@ from simulator.config.lifecycle import Lifecycle
 from simulator.config.reputation import (
     REALISTIC_PAGE,
     REALISTIC_REPUTATION,
+    Attitudes,
     Reputation,
     Reviews,
     realistic_reputation_overrides,
@@ -95,6 +98,7 @@ from simulator.errors import ConfigError
 __all__ = [
     "ADOPTION_KINDS",
     "CHANNEL_KINDS",
+    "INFLUENCER_TIERS",
     "LAYER_KINDS",
     "MAX_BUDGET",
     "MEDIA",
@@ -110,6 +114,7 @@ __all__ = [
     "Advertising",
     "AdvertisingResponse",
     "Array",
+    "Attitudes",
     "BassRule",
     "BroadcastChannel",
     "Channel",
@@ -121,6 +126,7 @@ __all__ = [
     "GraphLayer",
     "ImpressionChannel",
     "IndependentRule",
+    "Influencer",
     "Layer",
     "LayerBase",
     "Lifecycle",

@@ -1,4 +1,5 @@
-"""Marketing channels: free samples, print and broadcast advertising, social ads and pages."""
+"""Marketing channels: free samples, print and broadcast advertising, social ads and pages,
+influencers and community management."""
 
 from __future__ import annotations
 
@@ -308,6 +309,15 @@ class SocialPage(ChannelBase):
     loyalty_days: float = Field(
         3.0, gt=0.0, le=3650.0, description="D: days a post's loyalty effect lasts [assumption]"
     )
+    purchase_lift: float = Field(
+        0.0,
+        ge=0.0,
+        le=20.0,
+        description="kappa: an active customer who sees a post or a share buys at (1 + "
+        "kappa) her rate for loyalty_days: an extra visit with probability kappa x rate x "
+        "loyalty_days; 0 (default, off) [on: 1.0, assumption; firm-generated content raises "
+        "customers' spending, Kumar, Bezawada, Rishika, Janakiraman & Kannan 2016 [R]]",
+    )
 
     @property
     def dynamic(self) -> bool:
@@ -320,6 +330,7 @@ class SocialPage(ChannelBase):
             or self.engagement
             or self.reshare_generations > 1
             or self.loyalty > 0
+            or self.purchase_lift > 0
         )
 
     @model_validator(mode="after")
@@ -358,8 +369,107 @@ class Dialogue(ChannelBase):
     )
 
 
+INFLUENCER_TIERS: dict[str, dict[str, float]] = {
+    "nano": {
+        "followers": 5_000,
+        "in_town_share": 0.1,
+        "engagement_rate": 0.048,
+        "reach_rate": 0.30,
+        "price_per_post": 55.0,
+    },
+    "micro": {
+        "followers": 30_000,
+        "in_town_share": 0.01,
+        "engagement_rate": 0.032,
+        "reach_rate": 0.22,
+        "price_per_post": 300.0,
+    },
+    "macro": {
+        "followers": 750_000,
+        "in_town_share": 0.0005,
+        "engagement_rate": 0.012,
+        "reach_rate": 0.15,
+        "price_per_post": 7_500.0,
+    },
+}
+"""An influencer account by tier (Instagram). Followers: the middle of each tier's band
+(nano 1k-10k, micro 10k-100k, macro 500k-1M; Later x Fohr 2021 tiers) [assumption: one
+point in the band]. Engagement per follower and post: nano 4.8 %, micro 3.2 %, macro
+1.2 % (zipdo 2023 compilation of Instagram statistics [D]). Reach per post, the share of
+followers who see it: the middle of nano 20-40 %, micro 15-30 %, macro 10-20 %
+(startmotionmedia, mid-2024 Instagram ranges [D]). Price per post: the middle of nano
+$10-100, micro $100-500, macro $5,000-10,000 (reach-influencers.com 2022, CALIBRATION.md
+5.3 [D]; a 2026 guide gives ten times as much for nano; USD taken as EUR [assumption]).
+Share of followers who live in the town: [assumption] (a local food account vs a national
+one)."""
+
+
+class Influencer(ChannelBase):
+    """Paid posts by an influencer's account: its followers in town see them, some engage
+    and share, and some follow the business's page."""
+
+    kind: Literal["influencer"] = "influencer"
+    tier: Literal["nano", "micro", "macro"] = Field(
+        "micro", description="account size; fills every field left unset from INFLUENCER_TIERS"
+    )
+    platform: str = Field("instagram", description="platform layer of the account")
+    source: SourceType = Field(
+        "branded_content", description="source type of the posts (for the splits by source)"
+    )
+    followers: int | None = Field(
+        None, ge=1, le=1_000_000_000, description="the account's followers; default by tier"
+    )
+    in_town_share: Probability | None = Field(
+        None, description="share of the followers who live in the town; default by tier"
+    )
+    engagement_rate: Probability | None = Field(
+        None, description="engagements per follower and post; default by tier"
+    )
+    reach_rate: Probability | None = Field(
+        None, description="share of the followers who see a post; default by tier"
+    )
+    price_per_post: ZeroOrPrice | None = Field(
+        None, description="EUR per sponsored post, 0 or at least 0.01; default by tier"
+    )
+    posts_per_week: float = Field(
+        1.0, gt=0.0, le=50.0, description="sponsored posts per week [assumption]"
+    )
+    trust: Probability = Field(
+        0.23,
+        description="trust of influencer content: Nielsen Trust in Advertising 2021, 23 % "
+        "trust advertising or opinions delivered by influencers [S] (CALIBRATION.md 4)",
+    )
+    persuasion: Probability = Field(
+        0.005, description="persuasion of a post, as for the page's posts [assumption]"
+    )
+    shares_per_engagement: Probability = Field(
+        0.1,
+        description="share of engagements that are shares to the engager's own followers "
+        "[assumption, as the page's]",
+    )
+    share_reach: Probability = Field(
+        0.2, description="share of a sharer's followers who see the share [assumption]"
+    )
+    page: str | None = Field(
+        None,
+        description="a social_page channel whose follower list viewers may join; None: "
+        "none (the page must be in the same strategy and grow: a G5 field on)",
+    )
+    follow_page: Probability = Field(
+        0.01,
+        description="chance that a viewer of a post who is a member of the page's platform "
+        "follows the page [assumption; phi_view of MODEL-REVIEW G5 is 0.005, an "
+        "influencer's endorsement doubles it]",
+    )
+
+    def resolved(self, name: str) -> float:
+        """A tier field: the value given, or the tier's default (INFLUENCER_TIERS)."""
+        value = getattr(self, name)
+        return float(INFLUENCER_TIERS[self.tier][name] if value is None else value)
+
+
 Channel = Annotated[
-    Seeding | Newspaper | Advertising | SocialAds | SocialPage | Dialogue,
+    Seeding | Newspaper | Advertising | SocialAds | SocialPage | Dialogue | Influencer,
     Field(discriminator="kind"),
 ]
 

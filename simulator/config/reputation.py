@@ -83,6 +83,14 @@ class Reviews(Parameters):
         description="sigma_search: share of people who read reviews before they buy (drawn "
         "once per person) [assumption]",
     )
+    repeat_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="w_rep: a searcher who becomes a customer buys at her drawn rate times "
+        "the conversion factor to this power (the rating pulls repeat visits mildly); 0: "
+        "repeat purchases ignore the rating [assumption]",
+    )
     rating_shift: float = Field(
         0.0,
         ge=-4.0,
@@ -96,10 +104,65 @@ class Reviews(Parameters):
         return self.post_probability > 0
 
 
+class Attitudes(Parameters):
+    """Attitudes moved by valenced messages instead of one-message rejection (G4, step 4)."""
+
+    message_weight: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="w_msg: a message of valence v moves its open recipient's attitude (in "
+        "[-1, 1]) by v w_msg; 0 (default, off): one negative message that succeeds makes "
+        "a rejecter, as before [on: 0.2, MODEL-REVIEW G4: about three unanswered complaints "
+        "make a rejecter] [assumption]",
+    )
+    effect: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="theta: a positive message's, a walk-in's and a trial's conversion is "
+        "multiplied by exp(theta x attitude before the step's messages) (MODEL-REVIEW G4) "
+        "[assumption]",
+    )
+    decay_per_day: float = Field(
+        0.01,
+        ge=0.0,
+        le=10.0,
+        description="delta_att: attitudes decay as exp(-delta_att t), t in days [MODEL-REVIEW "
+        "G4: a half-life of about 70 days] [assumption]",
+    )
+    rejection_threshold: float = Field(
+        0.5,
+        gt=0.0,
+        le=1.0,
+        description="att_rej: a person whose attitude falls below -att_rej rejects "
+        "(MODEL-REVIEW G4) [assumption]",
+    )
+    relay: float = Field(
+        0.3,
+        ge=0.0,
+        le=10.0,
+        description="nu_relay: a rejecter passes bad word of mouth on at this times a "
+        "detractor's rate [MODEL-REVIEW G4 assumption; second-hand bad word of mouth, "
+        "Goldenberg et al. 2007 [V qualitative]]",
+    )
+    relay_days: float = Field(
+        30.0,
+        gt=0.0,
+        le=1e6,
+        description="for how many days after rejecting a rejecter relays [assumption]",
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return self.message_weight > 0
+
+
 class Reputation(Parameters):
     """Reviews, complaints that raise churn, and what replies do (MODEL-REVIEW G4)."""
 
     reviews: Reviews = Field(default_factory=Reviews)
+    attitudes: Attitudes = Field(default_factory=Attitudes)
     negative_dropout: Probability = Field(
         0.0,
         description="delta_neg: a negative message that reaches an active customer adds this "
@@ -116,8 +179,10 @@ class Reputation(Parameters):
     reply_negative_posting: Probability = Field(
         1.0,
         description="while the business replies, detractors post negative reviews this many "
-        "times as often; 1 (default, off) [on: 0.88, Proserpio & Zervas 2017: fewer negative "
-        "reviews once hotels start replying, +0.12 stars [V]]",
+        "times as often; 1 (default, off) [on: 0.7, calibrated so that replying 2 hours a "
+        "week raises the shown rating by about 0.1 star in a year, Proserpio & Zervas 2017: "
+        "+0.12 stars once hotels start replying [V]; their fewer negative reviews, 0.88, "
+        "give about +0.05 star in the model]",
     )
     hours_per_reply: float = Field(
         0.25,
@@ -147,7 +212,8 @@ REALISTIC_REPUTATION: dict[str, Any] = {
     "reputation.reviews.count_effect": 0.02,
     "reputation.negative_dropout": 0.01,
     "reputation.reply_recovery": 0.3,
-    "reputation.reply_negative_posting": 0.88,
+    "reputation.reply_negative_posting": 0.7,
+    "reputation.attitudes.message_weight": 0.2,
 }
 """The reputation mechanisms on, at their proposed defaults (sources in the field
 descriptions; MODEL-REVIEW G4). Replies act only in strategies with a ``dialogue``
@@ -162,9 +228,10 @@ REALISTIC_PAGE: dict[str, Any] = {
     "reach_feedback": 1.0,
     "reshare_generations": 10,
     "loyalty": 0.05,
+    "purchase_lift": 1.0,
 }
 """A ``social_page`` channel's G5 fields on (MODEL-REVIEW G5: phi_buy, phi_view, u, eta,
-G_max, gamma_loyal; all [assumption] except the engagement rate, Hootsuite 2020 [S])."""
+G_max, gamma_loyal, kappa; all [assumption] except the engagement rate, Hootsuite 2020 [S])."""
 
 
 def realistic_reputation_overrides(pages: tuple[str, ...] = ()) -> list[str]:
@@ -174,7 +241,7 @@ def realistic_reputation_overrides(pages: tuple[str, ...] = ()) -> list[str]:
     Examples
     --------
     >>> realistic_reputation_overrides(("page",))[-1]
-    'channels.page.loyalty=0.05'
+    'channels.page.purchase_lift=1.0'
     """
     lines = [f"{path}={value}" for path, value in REALISTIC_REPUTATION.items()]
     for page in pages:

@@ -271,6 +271,14 @@ class Scenario(Parameters):
                         f"channels.{name}.people must list seed ids in 0..{self.population.size - 1} "
                         f"for strategy 'given', got {list(channel.people)}"
                     )
+            if channel.kind == "influencer" and channel.page is not None:
+                page = self.channels.get(channel.page)
+                if page is None or page.kind != "social_page":
+                    pages = sorted(n for n, c in self.channels.items() if c.kind == "social_page")
+                    raise ValueError(
+                        f"channels.{name}.page must name a social_page channel; allowed: "
+                        f"{pages} (got {channel.page!r})"
+                    )
             if channel.end_day <= channel.start_day:
                 raise ValueError(
                     f"channels.{name}.end_day must be after start_day "

@@ -20,6 +20,7 @@ channel's audience in the replicates concerned).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -299,21 +300,31 @@ class AdResponse:
         """Each channel's delayed chances this step (see :meth:`AdStock.carryover`)."""
         return [stock.carryover(step, state) for stock in self.stocks.values()]
 
-    def walk_ins(self, state: np.ndarray) -> np.ndarray:
+    def walk_ins(
+        self,
+        state: np.ndarray,
+        boost: Callable[[np.ndarray], np.ndarray] | None = None,
+        cap: float = 1.0,
+    ) -> np.ndarray:
         """People who adopt this step with no message: flat indices, each open (<= AWARE).
 
         Person ``f`` walks in with ``1 - exp(-p_year dt interest_f / mean_interest)``;
         candidates are drawn at the highest interest's chance and thinned, so the work
-        is proportional to the walk-ins, not to the people.
+        is proportional to the walk-ins, not to the people. ``boost``, if given, maps
+        candidates to a multiplier of their rate, at most ``cap`` (the bound is drawn at
+        ``cap`` whatever the step's multipliers, so that strategies stay paired).
         """
         if self.walk_in_rate <= 0 or state.size == 0:
             return np.zeros(0, np.int64)
         scale = self.walk_in_rate / self.mean_interest
-        bound = -math.expm1(-scale * float(self.interest.max()))
+        bound = -math.expm1(-scale * cap * float(self.interest.max()))
         if bound <= 0:
             return np.zeros(0, np.int64)
         candidate = bernoulli_positions(state.size, bound, self.rng_walk_in)
-        chance = -np.expm1(-scale * self.interest[candidate % self.size])
+        rate = scale * self.interest[candidate % self.size]
+        if boost is not None:
+            rate = rate * np.minimum(boost(candidate), cap)
+        chance = -np.expm1(-rate)
         keep = self.rng_walk_in.random(candidate.size) * bound < chance
         return candidate[keep & (state[candidate] <= AWARE)].astype(np.int64)
 

@@ -20,6 +20,7 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine import adoption
 from simulator.engine.adstock import AdResponse
+from simulator.engine.attitudes import Attitudes, conversion_factor
 from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
 from simulator.engine.messages import Exposures, sample_edges
@@ -37,6 +38,10 @@ ORGANIC_SOURCES = (
 )
 FREE_SAMPLE = cfg.SOURCE_TYPES.index("free_sample")
 BACKGROUND = cfg.SOURCE_TYPES.index("background")
+
+WALK_IN_BOOST_CAP = 3.0
+"""The largest multiplier the rating and attitudes give a walk-in's rate (the bound the
+walk-ins are drawn at when either is on) [assumption]."""
 
 Forced = list[tuple[np.ndarray, int]]
 """People who adopt outright, with the index of the channel that seeded them (-1: walk-ins)."""
@@ -140,9 +145,33 @@ class _Block:
             if ReviewBoard.needed(scenario)
             else None
         )
+        self.attitudes = (  # attitudes instead of one-message rejection (issue 15)
+            Attitudes(scenario, replicates=replicates, size=n)
+            if Attitudes.needed(scenario)
+            else None
+        )
+        self.boosted = (self.reviews is not None and self.reviews.searchers is not None) or (
+            self.attitudes is not None
+        )
+        if self.ledger is not None and self.boosted:  # the rating and attitudes convert
+            self.ledger.conversion = self._conversion_factor
+            if self.reviews is not None and self.reviews.reviews.repeat_weight > 0:
+                self.ledger.repeat = self.reviews.repeat_factor
         self.pages = Pages.build(
             prepared.plans, scenario, prepared.network, prepared.population, block, replicates
         )
+        # An influencer's viewers may follow a growing page of the same strategy.
+        names = {plan.name: plan.index for plan in prepared.plans}
+        self.influencer_pages = {
+            plan.index: (names[plan.config.page], plan.config.follow_page)
+            for plan in prepared.plans
+            if isinstance(plan.config, cfg.Influencer)
+            and plan.config.page is not None
+            and self.pages is not None
+            and names.get(plan.config.page, -1) in self.pages
+        }
+        if self.ledger is not None and self.pages is not None:
+            self.ledger.cues = any(p.config.purchase_lift > 0 for p in self.pages.pages.values())
         self.recorder = (  # attribution's ground truth, only when asked: it costs memory
             TouchRecorder(
                 replicates,
@@ -250,11 +279,16 @@ class _Block:
             self._update_bass_share()
         else:
             parts.append(self._word_of_mouth())
+            if self.attitudes is not None:  # rejecters relay bad word of mouth
+                parts.append(self._relay())
         exposures = Exposures.concatenate(parts)
         book = None if self.ledger is None else self.ledger.book
         if self.reviews is not None:  # searchers read the rating; complaints reach customers
             exposures = self.reviews.consult(exposures, book)
         self._mark_aware(exposures.target)
+        if self.attitudes is not None:  # messages move attitudes; low ones reject
+            exposures, rejecters = self.attitudes.weigh(step, exposures, self.state)
+            self._reject(rejecters)
         paid = exposures.channel >= 0
         if paid.any():
             self.reached[exposures.channel[paid], exposures.target[paid]] = True
@@ -277,7 +311,11 @@ class _Block:
         if self.referral is not None:  # the sender of each adopter's tipping message
             self.referral.tipped_by = exposures.senders_of(decision.exposure)
         if self.ads is not None:  # walk-ins: baseline demand, with no message
-            forced.append((self.ads.walk_ins(self.state), -1))
+            if self.boosted:
+                walk_ins = self.ads.walk_ins(self.state, self._conversion_factor, WALK_IN_BOOST_CAP)
+            else:
+                walk_ins = self.ads.walk_ins(self.state)
+            forced.append((walk_ins, -1))
         if self.recorder is not None:
             self.recorder.record(step, exposures, decision, forced, self.state)
         self._apply(decision, forced)
@@ -291,6 +329,9 @@ class _Block:
             people = np.concatenate([self.talking[-1], buyers])
             self.reviews.post(step, people, self.state, passive, self.counts, self.impressions)
         if self.pages is not None:
+            if self.ledger is not None:  # customers who saw a post buy more, briefly
+                for people, days in self.pages.cued():
+                    self.ledger.cue(step, people, days)
             self.pages.end_step(step, buyers, book)
 
     def _deliver(self, step: int) -> tuple[list[Exposures], Forced]:
@@ -310,6 +351,10 @@ class _Block:
             if self.ads is not None:
                 delivery = self.ads.respond(plan, delivery, step)
             self.impressions[:, plan.index] += delivery.impressions
+            if plan.index in self.influencer_pages and self.pages is not None:
+                page, chance = self.influencer_pages[plan.index]
+                viewers = delivery.exposures.target[: self.reps * int(plan.impressions_at[step])]
+                self.pages.follow(page, viewers, chance)
             self.cost[:, plan.index] += delivery.cost
             parts.append(delivery.exposures)
             if delivery.forced.size:
@@ -345,6 +390,24 @@ class _Block:
         if self.recorder is not None:
             self.recorder.word_of_mouth(layer_of_part, parts)
         return Exposures.concatenate(parts)
+
+    def _relay(self) -> Exposures:
+        """Bad word of mouth of recent rejecters, at ``relay`` times a detractor's rate."""
+        if self.attitudes is None:  # pragma: no cover - called only with attitudes on
+            raise TypeError("relaying needs attitudes")
+        speakers = self.attitudes.relayers(self.state, adoption.REJECTER)
+        factor = self.scenario.product.detractor_talk_multiplier * self.attitudes.config.relay
+        if speakers.size == 0 or factor <= 0:
+            return Exposures.concatenate([])
+        parts = [
+            self._contacts(table, speakers, min(1.0, table.contact_probability * factor), -1)[0]
+            for table in self.p.layers
+        ]
+        return Exposures.concatenate(parts)
+
+    def _conversion_factor(self, people: np.ndarray) -> np.ndarray:
+        """``people``'s multiplier of walking in and of converting a trial."""
+        return conversion_factor(people, self.reviews, self.attitudes)
 
     def _contacts(
         self, table: LayerTable, speakers: np.ndarray, probability: float, valence: int
@@ -463,13 +526,16 @@ class _Block:
             self.state[fresh] = adoption.AWARE
             self.counts["aware"] += np.bincount(fresh // self.size, minlength=self.reps)
 
-    def _apply(self, decision: adoption.Decision, forced: Forced) -> None:
-        """Record the step's rejecters and adopters, and who talks next step."""
-        new, source, channel, sender = self._with_seeds(decision, forced)
-        rejecters = decision.rejecters
+    def _reject(self, rejecters: np.ndarray) -> None:
+        """Mark ``rejecters`` (flat, distinct, open) as such."""
         if rejecters.size:
             self.state[rejecters] = adoption.REJECTER
             self.counts["rejecters"] += np.bincount(rejecters // self.size, minlength=self.reps)
+
+    def _apply(self, decision: adoption.Decision, forced: Forced) -> None:
+        """Record the step's rejecters and adopters, and who talks next step."""
+        new, source, channel, sender = self._with_seeds(decision, forced)
+        self._reject(decision.rejecters)
         if new.size:
             self._adopt(new, source, channel, sender)
         leaving = (

@@ -217,6 +217,49 @@ def _social_page(config: cfg.SocialPage, when: _Calendar, rng: np.random.Generat
     )
 
 
+def influencer_audience(config: cfg.Influencer, members: int) -> tuple[int, int]:
+    """An influencer's followers in town (at most the platform's members) and the views of
+    one post among them.
+
+    Examples
+    --------
+    >>> influencer_audience(cfg.Influencer(tier="nano"), 4000)  # 5,000 x 10 %, 30 % see
+    (500, 150)
+    """
+    followers = min(
+        members, int(round(config.resolved("followers") * config.resolved("in_town_share")))
+    )
+    return followers, int(round(followers * config.resolved("reach_rate")))
+
+
+def _influencer(config: cfg.Influencer, when: _Calendar, rng: np.random.Generator) -> Campaign:
+    """Sponsored posts: the account's followers in town, drawn among the platform's members;
+    viewers engage at ``engagement_rate / reach_rate`` and share a part of it."""
+    impressions, cost = when.empty()
+    members = when.population.audience(config.platform)
+    followers, per_post = influencer_audience(config, members.size)
+    audience = np.sort(rng.choice(members, size=followers, replace=False)).astype(np.int32)
+    unit_cost = config.resolved("price_per_post")
+    events = _affordable(when.event_steps(config, config.posts_per_week), unit_cost, config.budget)
+    np.add.at(impressions, events, per_post)
+    np.add.at(cost, events, unit_cost)
+    scenario = when.scenario
+    share_source, share_trust = tie_sources_and_trust(scenario, scenario.layers[config.platform])
+    reach = config.resolved("reach_rate")
+    engaged = config.resolved("engagement_rate") / reach if reach > 0 else 0.0
+    sharing = Sharing(
+        config.platform,
+        min(1.0, engaged * config.shares_per_engagement),
+        config.share_reach,
+        share_source,
+        (share_trust * scenario.word_of_mouth.persuasion).astype(np.float32),
+    )
+    strength = config.trust * config.persuasion
+    return Campaign(
+        config.source, strength, audience, impressions, cost, config.platform, sharing=sharing
+    )
+
+
 def dialogue_hours(config: cfg.Dialogue, steps: int, step_days: float) -> np.ndarray:
     """Hours a dialogue channel has in each step: ``hours_per_week`` spread over the days of
     the campaign, while the budget lasts (whole steps; a step it cannot pay has none).
@@ -260,6 +303,7 @@ CHANNEL_KINDS: dict[str, ChannelCompiler] = {
     "social_ads": _social_ads,
     "social_page": _social_page,
     "dialogue": _dialogue,
+    "influencer": _influencer,
 }
 """One compiler per channel kind of :data:`simulator.config.Channel`."""
 

@@ -26,6 +26,7 @@ changes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -123,6 +124,9 @@ class CustomerLedger:
         self.rng_customers = stream(seed, "lifecycle/customers", block)
         self.rng_purchases = stream(seed, "lifecycle/purchases", block)
         self.rng_win_back = stream(seed, "lifecycle/win_back", block)
+        self.rng_cue = stream(seed, "lifecycle/cues", block)
+        self.cue_purchases = np.zeros(replicates, np.int64)
+        self.cues = False  # whether a page's posts add visits (the block sets it)
         self.lapsed_count = 0  # lapsed customers now, in every replicate together
         self.won_back = np.zeros(replicates, np.int64)
         self._returning: np.ndarray | None = None
@@ -160,6 +164,10 @@ class CustomerLedger:
         self.joined = np.zeros(replicates * size, np.int32)  # series column; 0: never
         self.customers_by_source = np.zeros((replicates, SOURCES), np.int64)
         self.customers_by_channel = np.zeros((replicates, channels + 1), np.int64)
+        # Multipliers of a person's trial conversion and of a new customer's purchase rate
+        # (the shown rating, issue 15): set by the block when reputation is on.
+        self.conversion: Callable[[np.ndarray], np.ndarray] | None = None
+        self.repeat: Callable[[np.ndarray], np.ndarray] | None = None
         # The step's new customers with their source and channel, until step().
         self._joining: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -182,6 +190,8 @@ class CustomerLedger:
             )
             if self.trial_scale is not None:
                 chance = chance * self.trial_scale[trialists % n]
+            if self.conversion is not None:
+                chance = np.minimum(chance * self.conversion(trialists), 1.0)
             bought = self.rng_trial.random(trialists.size) < chance
             self.trials += np.bincount(trialists // n, minlength=reps)
             self.trial_customers += np.bincount(trialists[bought] // n, minlength=reps)
@@ -254,6 +264,8 @@ class CustomerLedger:
                 referred = source == WORD_OF_MOUTH
                 lowered = customers.dropout[referred] * np.float32(multiplier)
                 customers.dropout[referred] = np.minimum(lowered, np.float32(1.0))
+            if self.repeat is not None:  # searchers buy more often at a better rating
+                customers.rate[:] *= self.repeat(people).astype(np.float32)
             activate(self.book, people, customers, self._next_start(step), rng=self.rng_purchases)
             if self.book.uplift is not None:  # ... and are worth more at first (Schmitt et al.)
                 referred = people[source == WORD_OF_MOUTH]
@@ -266,6 +278,36 @@ class CustomerLedger:
         if step + 1 == self.retention_column:
             self.cohort_retained = self._count_retained()
         return buyers
+
+    def cue(self, step: int, people: np.ndarray, days: float) -> None:
+        """Extra visits in ``step`` of ``people`` (flat, distinct) whose rate a post raised.
+
+        A customer still active buys once more with probability min(1, ``days`` x rate),
+        ``days`` the lift times the days it lasts: the expected extra purchases of a
+        Poisson rate raised by the lift over those days. The visit is counted and its
+        margin discounted at a uniform instant of the step; it is not followed by a
+        drop-out draw, and her scheduled purchases are unchanged (the memoryless clock).
+        Work: O(people).
+        """
+        book = self.book
+        people = people[book.active[people]]
+        if people.size == 0 or days <= 0:
+            return
+        chance = np.minimum(1.0, days * book.rate[people].astype(np.float64))
+        draws = self.rng_cue.random(2 * people.size)
+        extra = people[draws[: people.size] < chance]
+        if extra.size == 0:
+            return
+        n, reps = self.size, self.reps
+        times = (step + draws[people.size :][: extra.size]) * self.dt_days
+        book.purchases[extra] += 1
+        gain = book.margin * np.exp(-book.discount_per_day * times)
+        book.npv[extra] += gain
+        made = np.bincount(extra // n, minlength=reps)
+        self.cue_purchases += made
+        self.purchases += made
+        self.series["purchases"][:, step + 1] += made
+        self.series["margin"][:, step + 1] += np.bincount(extra // n, weights=gain, minlength=reps)
 
     def _come_back(self, people: np.ndarray, step: int) -> None:
         """Activate won-back customers (distinct: each was lapsed, hence chosen once)."""
@@ -363,6 +405,7 @@ class CustomerLedger:
             "cohort_customers": cohort,
             "cohort_retained": retained,
             "won_back": self.won_back,
+            **({"cue_purchases": self.cue_purchases} if self.cues else {}),
             **splits,
         }
 

@@ -15,7 +15,8 @@ and they reshare as viewers do, for up to ``reshare_generations`` generations
 (:func:`reshare_cascade`). Viewers of posts and shares follow with ``follow_after_view``;
 customers follow after a purchase with ``follow_after_purchase``; followers leave with
 ``unfollow_per_day``; an active customer who sees a post has her drop-out x (1 -
-``loyalty``) for ``loyalty_days``. Draws come from a new stream per page (``page/<name>``).
+``loyalty``) for ``loyalty_days``, and buys at (1 + ``purchase_lift``) her rate meanwhile
+(an extra visit, :meth:`simulator.engine.lifecycle.CustomerLedger.cue`). Draws come from a new stream per page (``page/<name>``).
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ class Page:
         self.engaged_mean = np.full(replicates, config.engagement_per_view)  # E, per view
         self.rng = stream(scenario.simulation.seed, f"page/{plan.name}", block)
         self.loyal: deque[np.ndarray] = deque()
+        self.seen_customers = np.zeros(0, np.int64)  # this step's, for purchase_lift
         self.loyal_steps = max(1, int(math.ceil(config.loyalty_days / self.step_days - 1e-9)))
         self.views = np.zeros(replicates, np.int64)
         self.engagements = np.zeros(replicates, np.int64)
@@ -264,12 +266,23 @@ class Page:
         self.follows[fresh[self.rng.random(fresh.size) < chance]] = True
 
     def _keep(self, people: np.ndarray, book: CustomerBook | None) -> None:
-        """Active customers who saw a post or a share churn less for loyalty_days."""
-        if book is None or self.config.loyalty <= 0:
+        """Active customers who saw a post or a share churn less for loyalty_days (and are
+        kept for :meth:`cued`)."""
+        if book is None or (self.config.loyalty <= 0 and self.config.purchase_lift <= 0):
             return
         kept = np.unique(people[book.active[people]])
+        if self.config.purchase_lift > 0:
+            self.seen_customers = np.union1d(self.seen_customers, kept)
+        if self.config.loyalty <= 0:
+            return
         book.dropout[kept] *= np.float32(1.0 - self.config.loyalty)
         self.loyal.append(kept)
+
+    def cued(self) -> tuple[np.ndarray, float]:
+        """The active customers who saw a post this step, and their extra visits' factor
+        (``purchase_lift x loyalty_days``); the list is emptied."""
+        people, self.seen_customers = self.seen_customers, np.zeros(0, np.int64)
+        return people, self.config.purchase_lift * self.config.loyalty_days
 
     def end_step(self, step: int, buyers: np.ndarray, book: CustomerBook | None) -> None:
         """Customers who bought may follow; followers may leave; loyalty wears off."""
@@ -350,6 +363,16 @@ class Pages:
     def end_step(self, step: int, buyers: np.ndarray, book: CustomerBook | None) -> None:
         for page in self.pages.values():
             page.end_step(step, buyers, book)
+
+    def follow(self, index: int, people: np.ndarray, chance: float) -> None:
+        """``people`` (flat) who are members of page ``index``'s platform follow it with
+        ``chance`` (an influencer's viewers)."""
+        self.pages[index]._follow(people, chance)
+
+    def cued(self) -> list[tuple[np.ndarray, float]]:
+        """Each page's customers who saw a post this step, with their lift (see
+        :meth:`Page.cued`)."""
+        return [page.cued() for page in self.pages.values() if page.config.purchase_lift > 0]
 
     def outputs(self, channels: int) -> dict[str, np.ndarray]:
         """Per replicate and channel (zero for the other channels): ``page_<name>``."""

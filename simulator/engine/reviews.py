@@ -7,7 +7,10 @@ Per step, in the block's order:
 
 1. :meth:`ReviewBoard.consult`: every positive exposure of a person who reads reviews (drawn
    once, ``search_share``) has its strength multiplied by the replicate's
-   :func:`conversion_factor` of the rating shown at the start of the step; a negative
+   :func:`conversion_factor` of the rating shown at the start of the step (the block also
+   applies :meth:`ReviewBoard.person_factor` to searchers' walk-ins and trial conversions,
+   and its ``repeat_weight`` power to the purchase rate of searchers who become
+   customers, Luca 2016: where prospects read the rating, it pulls revenue); a negative
    message that reaches an active customer adds ``negative_dropout`` to her drop-out
    probability (complaints cost customers).
 2. :meth:`ReviewBoard.post`: the step's adopters (first purchases and trials) and buyers
@@ -116,6 +119,7 @@ class ReviewBoard:
         self.replies = np.zeros(replicates, np.int64)
         self.recovered = np.zeros(replicates, np.int64)
         self.complaints = np.zeros(replicates, np.int64)  # negative messages to customers
+        self._factor: np.ndarray | None = None  # the step's factor, set by consult
 
     @staticmethod
     def needed(scenario: cfg.Scenario) -> bool:
@@ -127,8 +131,31 @@ class ReviewBoard:
         star_sum = self.stars @ np.arange(1, 6)
         return conversion_factor(star_sum, count, self.reviews)
 
+    def person_factor(self, people: np.ndarray) -> np.ndarray:
+        """Each of ``people``'s (flat) multiplier at the step's rating: 1 for non-readers.
+
+        Examples
+        --------
+        >>> scenario = cfg.validate_scenario(cfg.default_scenario_data())
+        >>> board = ReviewBoard(scenario, (), 0, 2, 3)
+        >>> board.person_factor(np.array([0, 4])).tolist()  # no searchers: reviews off
+        [1.0, 1.0]
+        """
+        out = np.ones(people.size)
+        if self.searchers is None or people.size == 0:
+            return out
+        factor = self.factor() if self._factor is None else self._factor
+        reads = self.searchers[people]
+        out[reads] = factor[people[reads] // self.size]
+        return out
+
+    def repeat_factor(self, people: np.ndarray) -> np.ndarray:
+        """New customers' purchase-rate multiplier: :meth:`person_factor` ** repeat_weight."""
+        return self.person_factor(people) ** self.reviews.repeat_weight
+
     def consult(self, exposures: Exposures, book: CustomerBook | None) -> Exposures:
         """Exposures as searchers weigh them, after complaints have reached customers."""
+        self._factor = self.factor()
         if book is not None and self.config.negative_dropout > 0 and exposures.target.size:
             negative = exposures.target[exposures.valence < 0]
             hit = negative[book.active[negative]]
@@ -138,7 +165,7 @@ class ReviewBoard:
                 self.complaints += np.bincount(hit // self.size, minlength=self.reps)
         if self.searchers is None or exposures.target.size == 0:
             return exposures
-        factor = self.factor()
+        factor = self._factor
         if np.all(factor == 1.0):
             return exposures
         scaled = (exposures.valence > 0) & self.searchers[exposures.target]

@@ -89,6 +89,9 @@ BASS_BYTES_PER_PERSON = 48
 RESPONSE_BYTES_PER_PERSON = 5
 """Talk response per person and replicate: messages heard (int32), passive (bool)."""
 
+ATTITUDE_BYTES_PER_PERSON = 8
+"""Attitudes (issue 15), when on: the value (float32) and the step it is at (int32)."""
+
 AD_STOCK_BYTES_PER_PERSON = 16
 """One paid channel's ad stock per person and replicate: stock (float32), last exposure
 (int32) and the frequency cap's window counts (engine/adstock.py)."""
@@ -342,6 +345,8 @@ def estimate(scenario: cfg.Scenario, *, workers: int = 1, outputs: bool = True) 
             per_person += lifecycle.BYTES_PER_PERSON
             if variant.lifecycle.referred_margin_uplift > 0:
                 per_person += lifecycle.UPLIFT_BYTES_PER_PERSON
+        if variant.reputation.attitudes.enabled:  # value (float32) and step (int32)
+            per_person += ATTITUDE_BYTES_PER_PERSON
         told = 0.0  # the response's per-edge memory of who told whom, per replicate
         if variant.response.enabled:
             paid = sum(c.kind in AD_STOCK_KINDS for c in variant.channels.values())

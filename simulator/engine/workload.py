@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 
 from simulator import config as cfg
+from simulator.engine.channels import influencer_audience
 
 
 def _members(scenario: cfg.Scenario, medium: str, segments: tuple[str, ...] = ()) -> float:
@@ -79,6 +80,7 @@ def schedule_events(channel_scenario: cfg.Scenario, channel: cfg.Channel) -> flo
         "newspaper": "insertions_per_week",
         "advertising": "flights_per_week",
         "social_page": "posts_per_week",
+        "influencer": "posts_per_week",
     }.get(channel.kind)
     return _events(channel, getattr(channel, per_week), channel_scenario) if per_week else 0.0
 
@@ -118,6 +120,22 @@ def channel_load(scenario: cfg.Scenario, channel: cfg.Channel) -> tuple[float, f
         return float(bought), float(bought * (last - first))
     if channel.kind == "dialogue":  # replies, no exposures
         return 0.0, 0.0
+    if channel.kind == "influencer":
+        _, posted = influencer_audience(channel, round(_members(scenario, channel.platform)))
+        ties = layer_edges(scenario, channel.platform) / max(
+            _members(scenario, channel.platform), 1.0
+        )
+        events = _affordable(
+            _events(channel, channel.posts_per_week, scenario),
+            channel.resolved("price_per_post"),
+            channel.budget,
+        )
+        reach = channel.resolved("reach_rate")
+        shares = min(1.0, channel.resolved("engagement_rate") / reach if reach > 0 else 0.0)
+        shares = min(1.0, shares * channel.shares_per_engagement)
+        views = posted * (1.0 + shares * channel.share_reach * ties)
+        per_step = max(channel.posts_per_week * step_days / 7.0, 1.0)
+        return views * min(per_step, events), views * events
     if channel.kind == "social_page":
         followers = min(channel.followers, _members(scenario, channel.platform))
         ties = layer_edges(scenario, channel.platform) / max(

@@ -390,6 +390,15 @@ GLOSSARY: dict[str, str] = {
     "few fans, shared posts": "pocos fans, publicaciones que se comparten",
     "many fans, shared posts": "muchos fans, publicaciones que se comparten",
     "few fans, dull posts": "pocos fans, publicaciones aburridas",
+    # relationships_vs_fans
+    "Relationships or fan counts? A page of 500 real followers, one of 2,000 bought fans, "
+    "one grown from customers": (
+        "¿Relaciones o número de fans? Una página de 500 seguidores reales, una de 2.000 fans "
+        "comprados y una que crece con los clientes"
+    ),
+    "500 real followers": "500 seguidores reales",
+    "2,000 bought fans": "2.000 fans comprados",
+    "page grown from customers": "página que crece con los clientes",
     # right_medium
     "The right medium depends on the business: a bakery, a fashion shop and an accountant, "
     "1,000 EUR per channel": (
@@ -418,6 +427,7 @@ GLOSSARY: dict[str, str] = {
     "quality 99 %": "calidad 99 %",
     "unhappy customers complain": "los insatisfechos se quejan",
     "unhappy customers keep quiet": "los insatisfechos callan",
+    "replies to reviews": "respuestas a las reseñas",
     # seeding
     "Who should get the free samples? Random people, the best connected or the most central": (
         "¿A quién dar las muestras gratuitas? Al azar, a los más conectados o a los más centrales"

@@ -83,3 +83,16 @@ def test_cascades_agree_with_peer_tools(peer, peer_rows):
     # IC at p = 0.01, 0.05, 0.1 against both peers, and LT against cynetdiff, per method.
     assert len(rows) == (4 if peer == "cynetdiff" else 3) * len(validation._implementations())
     _assert_all_pass(rows)
+
+
+@pytest.mark.slow
+def test_reputation_rows_pass_under_the_realistic_presets():
+    """Issue 15's calibration targets at full size (80 replicates a strategy, seed 2026):
+    shrinkage, reshares, Luca's +1 star and replies (calibrated), complaints at three
+    weak-tie levels and relationships vs fan count (emergent)."""
+    rows = _run("reputation")
+    assert len(rows) == 9
+    assert rows[2].detail.startswith("calibrated: reputation.reviews.star_effect")
+    assert rows[3].detail.startswith("calibrated: reputation.reply_negative_posting")
+    assert all(row.detail.startswith("emergent") for row in rows[4:])
+    _assert_all_pass(rows)

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+COMPILED_ABOVE = 50_000
+"""Passes over more elements use :mod:`simulator.engine.kernels` (the same values); shorter
+ones stay in numpy, sparing small runs the import of numba."""
+
 
 @dataclass(frozen=True)
 class Exposures:
@@ -136,6 +140,16 @@ def sample_edges(
     total = int(ends[-1]) if ends.size else 0
     if total == 0 or probability <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if total > COMPILED_ABOVE:  # the same edges, one pass instead of a chain of arrays
+        from simulator.engine import kernels  # numba: only for passes large enough to need it
+
+        if probability >= 1:
+            return kernels.all_edges(starts, degree, total)
+        if probability > 0.5:
+            positions = np.flatnonzero(rng.random(total) < probability)
+        else:
+            positions = bernoulli_positions(total, probability, rng)
+        return kernels.edge_owners(starts, degree, positions)
     if probability >= 1:
         positions = np.arange(total, dtype=np.int64)
     elif probability > 0.5:

@@ -88,6 +88,21 @@ def test_edge_messages_and_mark_aware_match_numpy():
     assert np.array_equal(strength, tie_strength[tie[edges]])
     assert np.array_equal(source, tie_source[tie[edges]])
     assert np.array_equal(counted, np.bincount(sender // size, minlength=reps))
+    indptr = np.concatenate([[0], np.cumsum(rng.integers(0, 15, size))]).astype(np.int64)
+    indptr = np.minimum(indptr, 300)
+    speakers = rng.choice(size * reps, 30, replace=False)
+    starts, degree = indptr[speakers % size], np.diff(indptr)[speakers % size]
+    edges, owner = kernels.all_edges(starts, degree, int(degree.sum()))
+    counted, fused_counts = np.zeros(reps, np.int64), np.zeros(reps, np.int64)
+    expected = kernels.edge_messages(
+        speakers, owner, edges, size, indices, tie, tie_strength, tie_source, counted
+    )
+    fused = kernels.speaker_messages(
+        speakers, indptr, size, indices, tie, tie_strength, tie_source, -1, fused_counts
+    )
+    assert all(np.array_equal(a, b) for a, b in zip(fused[:3], expected, strict=True))
+    assert (fused[3] == -1).all() and (fused[4] == -1).all() and fused[0].size > 50
+    assert np.array_equal(fused_counts, counted)
     state = rng.integers(0, 3, size * reps).astype(np.int8)
     expected_state, counts = state.copy(), np.zeros(reps, np.int64)
     fresh = np.unique(target[expected_state[target] == adoption.UNAWARE])

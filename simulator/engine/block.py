@@ -342,7 +342,34 @@ class _Block:
                 if speakers.size == 0:
                     continue
                 probability = min(1.0, table.contact_probability * factor)
-                parts.append(self._contacts(table, speakers, probability, valence)[0])
+                if (
+                    probability >= 1.0
+                    and not table.well_mixed
+                    and table.in_degree is None
+                    and self.referral is None
+                    and not self.track_senders
+                    and speakers.size * 4 > COMPILED_ABOVE
+                ):
+                    # everyone's every edge, as _contacts gives it, in one compiled pass
+                    from simulator.engine import kernels  # numba: only for large passes
+
+                    parts.append(
+                        Exposures(
+                            *kernels.speaker_messages(
+                                speakers,
+                                table.indptr,
+                                self.size,
+                                table.indices,
+                                table.tie,
+                                table.tie_strength,
+                                table.tie_source,
+                                valence,
+                                self.messages,
+                            )
+                        )
+                    )
+                else:
+                    parts.append(self._contacts(table, speakers, probability, valence)[0])
                 layer_of_part.append(layer)
         if self.recorder is not None:
             self.recorder.word_of_mouth(layer_of_part, parts)

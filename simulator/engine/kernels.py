@@ -109,6 +109,48 @@ def edge_messages(speakers, owner, edges, size, indices, tie, tie_strength, tie_
 
 
 @njit(cache=True, nogil=True)
+def speaker_messages(
+    speakers, indptr, size, indices, tie, tie_strength, tie_source, valence, messages
+):
+    """Every speaker's message along each of its edges (contact probability 1): target,
+    strength, source, channel (-1) and valence, as :func:`all_edges` then
+    :func:`edge_messages` give them, without the edge and owner arrays.
+
+    Examples
+    --------
+    >>> messages = np.zeros(2, np.int64)
+    >>> target, strength, source, channel, valence = speaker_messages(
+    ...     np.array([0, 3]), np.array([0, 2, 3]), 2, np.array([1, 0, 0]), np.zeros(3, np.int8),
+    ...     np.array([0.5], np.float32), np.array([7], np.int8), 1, messages)
+    >>> target.tolist(), channel.tolist(), valence.tolist(), messages.tolist()
+    ([1, 0, 2], [-1, -1, -1], [1, 1, 1], [2, 1])
+    """
+    total = 0
+    for k in range(speakers.size):
+        node = speakers[k] % size
+        total += indptr[node + 1] - indptr[node]
+    target = np.empty(total, np.int64)
+    strength = np.empty(total, tie_strength.dtype)
+    source = np.empty(total, tie_source.dtype)
+    channel = np.full(total, -1, np.int16)
+    valences = np.full(total, valence, np.int8)
+    i = 0
+    for k in range(speakers.size):
+        replicate = speakers[k] // size
+        node = speakers[k] - replicate * size
+        base = replicate * size
+        start, end = indptr[node], indptr[node + 1]
+        messages[replicate] += end - start
+        for edge in range(start, end):
+            target[i] = base + indices[edge]
+            kind = tie[edge]
+            strength[i] = tie_strength[kind]
+            source[i] = tie_source[kind]
+            i += 1
+    return target, strength, source, channel, valences
+
+
+@njit(cache=True, nogil=True)
 def mark_aware(state, target, counts, size, unaware, aware):
     """Make the unaware among ``target`` aware, counting each person once per replicate.
 

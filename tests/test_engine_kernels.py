@@ -144,3 +144,39 @@ def test_a_cascade_is_identical_with_and_without_the_kernels(monkeypatch):
     numpy = _run(scenario, {"graph": graph}, monkeypatch, 10**18)
     assert compiled[1][:, -1].mean() > 1_000  # a large cascade: every pass ran
     assert all(np.array_equal(a, b) for a, b in zip(compiled, numpy, strict=True))
+
+
+def _rank_within_by_argsort(values):
+    """The reference: ranks from a stable argsort."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.ones(ordered.size, bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(first)
+    group_sorted = np.cumsum(first) - 1
+    rank, group = np.empty(ordered.size, np.int64), np.empty(ordered.size, np.int64)
+    rank[order] = np.arange(ordered.size) - starts[group_sorted]
+    group[order] = group_sorted
+    return rank, group, ordered[starts], np.diff(np.append(starts, ordered.size))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32])
+def test_rank_within_by_packed_keys_matches_a_stable_argsort(dtype):
+    rng = np.random.default_rng(6)
+    values = rng.integers(0, 3_000, 20_000).astype(dtype)  # many repeats
+    got = messages.rank_within(values)
+    expected = _rank_within_by_argsort(values)
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+    assert got[2].dtype == values.dtype
+    negative = values.astype(np.int64) - 1_500  # the argsort path
+    got = messages.rank_within(negative)
+    assert all(
+        np.array_equal(a, b) for a, b in zip(got, _rank_within_by_argsort(negative), strict=True)
+    )
+
+
+def test_cap_used_matches_numpy():
+    rng = np.random.default_rng(7)
+    ring = rng.integers(-5, 30, (3, 400)).astype(np.int32)
+    targets = rng.integers(0, 400, 2_000)
+    assert np.array_equal(kernels.cap_used(ring, targets, 12), (ring[:, targets] > 12).sum(axis=0))

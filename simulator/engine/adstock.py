@@ -27,7 +27,7 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine.adoption import AWARE, YEARS_PER_UNIT
 from simulator.engine.channels import ChannelPlan, Delivery
-from simulator.engine.messages import Exposures, bernoulli_positions, rank_within
+from simulator.engine.messages import COMPILED_ABOVE, Exposures, bernoulli_positions, rank_within
 from simulator.streams import stream
 
 MEDIUM_OF_KIND = {"social_ads": "social", "newspaper": "newspaper", "advertising": "broadcast"}
@@ -139,7 +139,12 @@ class AdStock:
         if ring is None or ring_next is None:  # pragma: no cover - called only when capped
             raise TypeError("no frequency cap")
         cap = ring.shape[0]
-        used = (ring[:, targets] > step - self.window).sum(axis=0)
+        if targets.size > COMPILED_ABOVE:
+            from simulator.engine import kernels  # numba: only for large passes
+
+            used = kernels.cap_used(ring, targets, step - self.window)
+        else:
+            used = (ring[:, targets] > step - self.window).sum(axis=0)
         rank, _, _, _ = rank_within(targets)
         admitted = rank + used < cap
         people, slots = targets[admitted], rank[admitted]

@@ -239,8 +239,25 @@ def rank_within(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     >>> rank.tolist(), group.tolist(), distinct.tolist(), counts.tolist()
     ([0, 0, 1, 2], [1, 0, 1, 1], [3, 7], [1, 3])
     """
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
+    bits = max(1, int(values.size - 1).bit_length())
+    if (
+        values.dtype.kind == "i"
+        and values.size
+        and int(values.min()) >= 0
+        and int(values.max()).bit_length() + bits <= 62
+    ):
+        # One 64-bit key per entry, value then position: numpy's vectorised sort of the
+        # keys gives the stable order of the values several times faster than a stable
+        # argsort (the same order, so the same ranks).
+        key = values.astype(np.int64) << bits
+        key |= np.arange(values.size)
+        key.sort()
+        order = key & ((1 << bits) - 1)
+        ordered = (key >> bits).astype(values.dtype, copy=False)
+        del key
+    else:
+        order = np.argsort(values, kind="stable")
+        ordered = values[order]
     first = np.ones(ordered.size, bool)
     first[1:] = ordered[1:] != ordered[:-1]
     starts = np.flatnonzero(first)

@@ -180,3 +180,15 @@ def test_cap_used_matches_numpy():
     ring = rng.integers(-5, 30, (3, 400)).astype(np.int32)
     targets = rng.integers(0, 400, 2_000)
     assert np.array_equal(kernels.cap_used(ring, targets, 12), (ring[:, targets] > 12).sum(axis=0))
+
+
+@pytest.mark.parametrize("decay", [0.0, 0.5, 0.8408964152537145, 0.99, 1.0])
+def test_a_table_of_powers_gives_the_direct_powers(decay):
+    # The ad stock's decay ** gap is read from a table made by the same numpy power.
+    from simulator.engine.adstock import AdStock
+
+    stock = AdStock.__new__(AdStock)
+    stock.decay, stock.powers = decay, np.ones(0)
+    gaps = np.random.default_rng(8).integers(0, 400, 50_000).astype(np.int32)
+    assert np.array_equal(stock._decayed_by(gaps), decay**gaps)
+    assert np.array_equal(stock._decayed_by(gaps[:10] + 1_000), decay ** (gaps[:10] + 1_000))

@@ -227,6 +227,34 @@ class AdStock:
         people = self.active
         if people.size == 0:
             return Exposures.empty()
+        if people.size > COMPILED_ABOVE:  # the same stocks and releases, in one pass
+            from simulator.engine import kernels  # numba: only for large passes
+
+            self._decayed_by(np.array([step]))  # the table covers every gap (<= step)
+            zeta = self.medium.carryover
+            self.active, live, strength = kernels.carryover(
+                people,
+                self.last,
+                self.stock,
+                self.powers,
+                self.decay,
+                step,
+                state,
+                self.holding,
+                STOCK_FLOOR,
+                AWARE,
+                self.plan.strength * zeta,
+                zeta > 0,
+            )
+            if zeta <= 0:
+                return Exposures.empty()
+            return Exposures(
+                live,
+                strength,
+                np.full(strength.size, self.plan.source, np.int8),
+                np.full(strength.size, self.plan.index, np.int16),
+                np.ones(strength.size, np.int8),
+            )
         gap = step - self.last[people]
         held = self.stock[people] * self._decayed_by(np.maximum(gap - 1, 0))
         drop = (held * self.decay < STOCK_FLOOR) | (state[people] > AWARE)

@@ -256,9 +256,14 @@ class _Block:
         if self.reviews is not None:  # searchers read the rating; complaints reach customers
             exposures = self.reviews.consult(exposures, book)
         self._mark_aware(exposures.target)
-        paid = exposures.channel >= 0
-        if paid.any():
-            self.reached[exposures.channel[paid], exposures.target[paid]] = True
+        if exposures.target.size > COMPILED_ABOVE:
+            from simulator.engine import kernels  # numba: only for large passes
+
+            kernels.mark_reached(self.reached, exposures.channel, exposures.target)
+        else:
+            paid = exposures.channel >= 0
+            if paid.any():
+                self.reached[exposures.channel[paid], exposures.target[paid]] = True
         open_count = self.size - self.counts["adopters"] - self.counts["rejecters"]
         decision = self.decide(
             self.rule,

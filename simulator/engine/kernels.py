@@ -270,3 +270,65 @@ def cap_used(ring, targets, since):
                 count += 1
         used[i] = count
     return used
+
+
+@njit(cache=True, nogil=True)
+def mark_reached(reached, channel, target):
+    """``reached[channel, target] = True`` for the paid messages (``channel >= 0``).
+
+    Examples
+    --------
+    >>> reached = np.zeros((2, 3), np.bool_)
+    >>> mark_reached(reached, np.array([-1, 1, 0], np.int16), np.array([0, 2, 1]))
+    >>> reached.astype(int).tolist()
+    [[0, 1, 0], [0, 0, 1]]
+    """
+    for i in range(target.size):
+        if channel[i] >= 0:
+            reached[channel[i], target[i]] = True
+
+
+@njit(cache=True, nogil=True)
+def carryover(
+    people, last, stock, powers, decay, step, state, holding, floor, aware, factor, release
+):
+    """One channel's ad-stock carryover over the people holding stock, as
+    :meth:`simulator.engine.adstock.AdStock.carryover` computes it in numpy: the people
+    who keep holding, and the live releases (people, float32 strength ``factor x held x
+    (1 - decay)``, with ``release`` false when the carryover is off). ``holding`` is
+    cleared for the people who drop out. ``powers[k]`` is ``decay ** k``.
+
+    Examples
+    --------
+    >>> holding = np.ones(3, np.bool_)
+    >>> kept, live, strength = carryover(
+    ...     np.array([0, 1, 2]), np.array([0, 1, 1], np.int32), np.ones(3),
+    ...     0.5 ** np.arange(8), 0.5, 2, np.array([0, 0, 3], np.int8), holding, 1e-3, 1, 1.0,
+    ...     True)  # person 2 has adopted: she drops out and releases nothing
+    >>> kept.tolist(), live.tolist(), strength.tolist(), holding.tolist()
+    ([0, 1], [0, 1], [0.25, 0.5], [True, True, False])
+    """
+    count = people.size
+    kept = np.empty(count, people.dtype)
+    live = np.empty(count, people.dtype)
+    strength = np.empty(count, np.float32)
+    kept_count = 0
+    live_count = 0
+    share = 1.0 - decay
+    for i in range(count):
+        person = people[i]
+        gap = step - last[person]
+        held = stock[person] * powers[gap - 1 if gap > 1 else 0]
+        open_ = state[person] <= aware
+        if held * decay < floor or not open_:
+            holding[person] = False
+        else:
+            kept[kept_count] = person
+            kept_count += 1
+        if release:
+            released = held * share
+            if gap >= 1 and released > 0 and open_:
+                live[live_count] = person
+                strength[live_count] = np.float32(factor * released)
+                live_count += 1
+    return kept[:kept_count], live[:live_count], strength[:live_count]

@@ -187,7 +187,7 @@ def independent_cascade_per_edge(
                 # than the uniform drawn for a trial whose head is already active.
                 hit = np.uint8(_next_uniform(state) < chance) & (active[head_node] ^ np.uint8(1))
                 queue[tail] = head_node
-                tail += np.int64(hit)
+                tail += int(hit)
                 active[head_node] |= hit
         sizes[replicate] = tail
         trials[replicate] = total

@@ -24,7 +24,7 @@ from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
 from simulator.engine.messages import COMPILED_ABOVE, Exposures, sample_edges
 from simulator.engine.page import Pages
-from simulator.engine.prepare import LayerTable, PreparedStrategy
+from simulator.engine.prepare import LayerTable, PreparedStrategy, every_edge
 from simulator.engine.referrals import Referrals
 from simulator.engine.reviews import ReviewBoard
 from simulator.engine.talk import Talk
@@ -349,30 +349,11 @@ class _Block:
                 probability = min(1.0, table.contact_probability * factor)
                 if (
                     probability >= 1.0
-                    and not table.well_mixed
+                    and not (table.well_mixed or self.track_senders)
                     and table.in_degree is None
-                    and self.referral is None
-                    and not self.track_senders
                     and speakers.size * 4 > COMPILED_ABOVE
-                ):
-                    # everyone's every edge, as _contacts gives it, in one compiled pass
-                    from simulator.engine import kernels  # numba: only for large passes
-
-                    parts.append(
-                        Exposures(
-                            *kernels.speaker_messages(
-                                speakers,
-                                table.indptr,
-                                self.size,
-                                table.indices,
-                                table.tie,
-                                table.tie_strength,
-                                table.tie_source,
-                                valence,
-                                self.messages,
-                            )
-                        )
-                    )
+                ):  # everyone's every edge, as _contacts gives it, in one compiled pass
+                    parts.append(every_edge(table, speakers, self.size, valence, self.messages))
                 else:
                     parts.append(self._contacts(table, speakers, probability, valence)[0])
                 layer_of_part.append(layer)

@@ -1,4 +1,11 @@
-"""Command line: IC and LT speed of wom and its peers on shared BA graphs and seed sets.
+"""Command line: IC and LT speed of wom and its peers on shared graphs and seed sets.
+
+Tools: ``wom`` (the compiled kernels), ``wom-engine`` (the ordinary engine on the
+scenario reduced to a pure independent cascade; its rows report the step loop's time and,
+apart, ``setup_s``), cynetdiff, NDlib and EoN. Models: ``ic`` (one probability p), ``lt``,
+and IC with a probability per edge, ``wc`` (weighted cascade, 1 / in-degree) and ``tri``
+(trivalency). Graph families (``--graphs``): ``ba``, ``ws``, ``dsf``, ``plc``, ``snap``
+(see ``graphs.py``); NDlib and EoN run on ``ba`` only.
 
 Prints one JSON line per result row as the rows finish, then a table of all rows.
 Each (tool, graph) pair runs in a fresh worker process, so the tools' memory and
@@ -9,6 +16,11 @@ Examples
 Smoke run, a few seconds per tool::
 
     python experiments/benchmarks/cascade_benchmark.py --quick
+
+The engine next to the kernel and cynetdiff on four families, per-edge models too::
+
+    python experiments/benchmarks/cascade_benchmark.py --tools wom,wom-engine,cynetdiff \
+        --graphs ws,dsf,plc,snap --sizes 10000,100000 --models ic,wc,tri
 
 Peers only, two graph sizes, IC only, 60 s per budgeted cell::
 
@@ -90,6 +102,7 @@ def _positive(convert):
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser (``--worker`` is internal)."""
+    from graphs import FAMILIES
     from peers import MODELS, TOOLS
 
     parser = argparse.ArgumentParser(
@@ -117,15 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--models",
-        type=_comma_list(str, "models", " and ".join(MODELS), MODELS),
-        default=MODELS,
-        help="ic,lt",
+        type=_comma_list(str, "models", ", ".join(MODELS), MODELS),
+        default=("ic", "lt"),
+        help="ic,lt,wc,tri (default ic,lt; wc and tri: a probability per edge)",
     )
     parser.add_argument(
         "--tools",
         type=_comma_list(str, "tools", ", ".join(TOOLS), TOOLS),
-        default=TOOLS,
-        help="wom,cynetdiff,ndlib,eon (default all)",
+        default=("wom", "cynetdiff", "ndlib", "eon"),
+        help="wom,cynetdiff,ndlib,eon,wom-engine (default all but wom-engine)",
+    )
+    parser.add_argument(
+        "--graphs",
+        type=_comma_list(str, "graphs", ", ".join(FAMILIES), FAMILIES),
+        default=("ba",),
+        help="graph families ba,ws,dsf,plc,snap (default ba; snap has a fixed size)",
     )
     parser.add_argument(
         "--budget",
@@ -197,7 +216,7 @@ def available_tools(tools: tuple[str, ...]) -> list[str]:
     """Tools that can run here; prints a one-line notice for each one that cannot."""
     available = []
     for tool in tools:
-        if tool == "wom":
+        if tool in ("wom", "wom-engine"):
             if _wom_available():
                 available.append(tool)
         elif importlib.util.find_spec(PEER_IMPORTS[tool]) is None:
@@ -217,7 +236,7 @@ def run_worker(spec: dict[str, Any]) -> int:
 
     tool = spec["tool"]
     peers.import_tool(tool)
-    graph = graphs.load_graph(spec["node_count"])
+    graph = graphs.load_graph(spec["node_count"], family=spec.get("family", "ba"))
     baseline_mb = peers.current_rss_mb()
     prepared = peers.PREPARE[tool](graph)
     budget_s = None if tool in peers.FIXED_COUNT_TOOLS else spec["budget"]
@@ -257,7 +276,7 @@ def _spawn(spec: dict[str, Any], timeout: float) -> tuple[list[dict[str, Any]], 
         finally:
             timed_out = watchdog.finished.is_set()  # set only by firing until cancel()
             watchdog.cancel()
-    label = f"{spec['tool']} on n={spec['node_count']}"
+    label = f"{spec['tool']} on {spec.get('family', 'ba')} n={spec['node_count']}"
     if timed_out and status != 0:
         return rows, f"{label} stopped after the {timeout:g} s timeout; its other rows are missing"
     if status != 0:
@@ -268,13 +287,14 @@ def _spawn(spec: dict[str, Any], timeout: float) -> tuple[list[dict[str, Any]], 
 # --- table ------------------------------------------------------------------------------
 
 COLUMNS = (
-    ("tool", "{:<9}"),
+    ("tool", "{:<10}"),
     ("model", "{:<5}"),
-    ("graph", "{:<15}"),
+    ("graph", "{:<22}"),
     ("p", "{:>5}"),
     ("replicates", "{:>10}"),
     ("s/replicate", "{:>11}"),
     ("edge trials/s", "{:>13}"),
+    ("setup s", "{:>8}"),
     ("peak MB", "{:>8}"),
     ("mean size ± SE", "{:>22}"),
 )
@@ -289,7 +309,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     ...        "replicates": 3, "s_per_replicate": 0.11, "edge_trials_per_s": 4.2e5,
     ...        "peak_mb": 14.3, "mean_size": 3352.25, "se_size": 30.7}
     >>> format_table([row]).splitlines()[-1].split()
-    ['eon', 'ic', 'ba_n10000_m5', '0.1', '3', '0.11', '4.2e+05', '14.3', '3352.2', '±', '30.7']
+    ['eon', 'ic', 'ba_n10000_m5', '0.1', '3', '0.11', '4.2e+05', '-', '14.3', '3352.2', '±', '30.7']
     """
     lines = ["  ".join(fmt.format(name) for name, fmt in COLUMNS).rstrip()]
     for row in rows:
@@ -302,6 +322,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             str(row["replicates"]),
             f"{row['s_per_replicate']:.3g}",
             f"{row['edge_trials_per_s']:.3g}",
+            "-" if row.get("setup_s") is None else f"{row['setup_s']:.3g}",
             f"{row['peak_mb']:.1f}",
             f"{row['mean_size']:.1f} ± {se}",
         )
@@ -327,21 +348,34 @@ def main(argv: list[str] | None = None) -> int:
     tools = available_tools(args.tools)
     if "eon" in tools and "lt" in args.models:
         print("eon lt rows skipped: EoN has no linear threshold model", flush=True)
-    for node_count in args.sizes:  # build missing caches once, before any worker needs them
-        graphs.load_graph(node_count)
+    graphs_to_run = [
+        (family, node_count)
+        for family in args.graphs
+        for node_count in (args.sizes if family != "snap" else (graphs.SNAP_NODES,))
+    ]
+    if "snap" in args.graphs and not graphs.snap_path().exists():
+        print(f"snap rows skipped: {graphs.snap_path()} not found", flush=True)
+        graphs_to_run = [(f, n) for f, n in graphs_to_run if f != "snap"]
+    for family, node_count in graphs_to_run:  # build missing caches once, before the workers
+        graphs.load_graph(node_count, family=family)
 
     rows: list[dict[str, Any]] = []
     failures: list[str] = []
-    for node_count in args.sizes:
+    for family, node_count in graphs_to_run:
         for tool in tools:
+            if family != "ba" and tool in ("ndlib", "eon"):
+                continue  # they take undirected networkx graphs: BA only
             cells = [("ic", p) for p in args.ps] if "ic" in args.models else []
-            if "lt" in args.models and tool != "eon":
+            if "lt" in args.models and tool not in ("eon", "wom-engine"):
                 cells.append(("lt", None))
+            if tool in ("wom", "cynetdiff"):
+                cells.extend((model, None) for model in ("wc", "tri") if model in args.models)
             if not cells:
                 continue
-            print(f"running {tool} on n={node_count}", file=sys.stderr, flush=True)
+            print(f"running {tool} on {family} n={node_count}", file=sys.stderr, flush=True)
             spec = {
                 "tool": tool,
+                "family": family,
                 "node_count": node_count,
                 "cells": cells,
                 "replicates": args.replicates,

@@ -1,10 +1,18 @@
-"""Benchmark inputs: Barabási–Albert graphs as symmetric CSR arrays, cached on disk, and seed sets.
+"""Benchmark inputs: graphs of several families as CSR arrays, cached on disk, and seed sets.
 
 Every tool in the benchmark runs on the same graph and the same seed nodes:
 
-* the undirected graph ``networkx.barabasi_albert_graph(n, 5, seed=42)``, used as a
-  directed graph with both directions of every edge (so out-degree equals in-degree
-  equals the undirected degree);
+* family ``ba`` (the default): the undirected graph
+  ``networkx.barabasi_albert_graph(n, 5, seed=42)``, used as a directed graph with both
+  directions of every edge (so out-degree equals in-degree equals the undirected degree);
+* ``ws``: ``networkx.watts_strogatz_graph(n, 10, 0.1, seed=42)``, both directions;
+* ``dsf``: ``networkx.scale_free_graph(n, seed=42)`` (Bollobas et al. 2003), a directed
+  scale-free graph, parallel edges merged and self-loops dropped, one direction per edge;
+* ``plc``: ``networkx.powerlaw_cluster_graph(n, 5, 0.3, seed=42)`` (Holme & Kim 2002),
+  both directions;
+* ``snap``: SNAP's ego-Facebook (McAuley & Leskovec 2012; 4,039 nodes, 88,234 edges),
+  read from ``$WOM_BENCH_SNAP`` (default ``/work/shared/data/facebook_combined.txt``),
+  both directions; its size is fixed, the requested one is ignored;
 * 50 seed nodes drawn without replacement by ``np.random.default_rng(42)``.
 
 Building the 1M-node graph takes about a minute of pure Python in networkx, so the CSR
@@ -75,15 +83,96 @@ class BenchGraph:
         return int(self.out_degree[activated].sum())
 
 
-def graph_name(node_count: int) -> str:
-    """Row label of the BA graph with ``node_count`` nodes.
+FAMILIES = ("ba", "ws", "dsf", "plc", "snap")
+SNAP_ENV = "WOM_BENCH_SNAP"
+SNAP_DEFAULT = "/work/shared/data/facebook_combined.txt"
+SNAP_NODES = 4_039
+
+
+def graph_name(node_count: int, family: str = "ba") -> str:
+    """Row label of the ``family`` graph with ``node_count`` nodes.
 
     Examples
     --------
     >>> graph_name(10_000)
     'ba_n10000_m5'
+    >>> graph_name(10_000, "ws"), graph_name(10, "snap")
+    ('ws_n10000_k10_b0.1', 'snap_ego_facebook')
     """
-    return f"ba_n{node_count}_m{ATTACHMENT_EDGES}"
+    names = {
+        "ba": f"ba_n{node_count}_m{ATTACHMENT_EDGES}",
+        "ws": f"ws_n{node_count}_k10_b0.1",
+        "dsf": f"dsf_n{node_count}",
+        "plc": f"plc_n{node_count}_m5_p0.3",
+        "snap": "snap_ego_facebook",
+    }
+    if family not in names:
+        raise ValueError(
+            f"The 'family' of a benchmark graph must be one of {', '.join(FAMILIES)}. "
+            f"Got {family!r} instead."
+        )
+    return names[family]
+
+
+def snap_path() -> Path:
+    """The SNAP ego-Facebook edge list: ``$WOM_BENCH_SNAP`` or the shared data folder."""
+    return Path(os.environ.get(SNAP_ENV, SNAP_DEFAULT)).expanduser()
+
+
+def _directed_csr(
+    node_count: int, sources: np.ndarray, targets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of a directed edge list, repeated edges merged, self-loops dropped."""
+    keep = sources != targets
+    adjacency = scipy.sparse.csr_array(
+        (np.ones(int(keep.sum()), dtype=np.int8), (sources[keep], targets[keep])),
+        shape=(node_count, node_count),
+    )
+    adjacency.sum_duplicates()
+    adjacency.sort_indices()
+    return adjacency.indptr.astype(np.int64), adjacency.indices.astype(np.int32)
+
+
+def _undirected_endpoints(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
+    edge_count = graph.number_of_edges()
+    endpoints = np.fromiter(
+        itertools.chain.from_iterable(graph.edges()), dtype=np.int64, count=2 * edge_count
+    ).reshape(edge_count, 2)
+    return endpoints[:, 0], endpoints[:, 1]
+
+
+def build_family_csr(node_count: int, family: str) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays (int64 indptr, int32 indices) of a graph of ``family`` (see the module).
+
+    Examples
+    --------
+    >>> indptr, indices = build_family_csr(200, "ws")
+    >>> int(indptr[-1]) == 200 * 10
+    True
+    >>> indptr, indices = build_family_csr(200, "dsf")
+    >>> bool(indices.size > 200), int(np.diff(indptr).min()) >= 0
+    (True, True)
+    """
+    if family == "ba":
+        return build_csr(node_count)
+    if family == "dsf":
+        directed = nx.scale_free_graph(node_count, seed=GRAPH_SEED)
+        ends = np.array(list(directed.edges()), dtype=np.int64).reshape(-1, 2)
+        return _directed_csr(node_count, ends[:, 0], ends[:, 1])
+    if family == "snap":
+        ends = np.loadtxt(snap_path(), dtype=np.int64).reshape(-1, 2)
+        first, second = ends[:, 0], ends[:, 1]
+        node_count = int(ends.max()) + 1
+    else:
+        undirected = (
+            nx.watts_strogatz_graph(node_count, 10, 0.1, seed=GRAPH_SEED)
+            if family == "ws"
+            else nx.powerlaw_cluster_graph(node_count, ATTACHMENT_EDGES, 0.3, seed=GRAPH_SEED)
+        )
+        first, second = _undirected_endpoints(undirected)
+    return _directed_csr(
+        node_count, np.concatenate([first, second]), np.concatenate([second, first])
+    )
 
 
 def cache_dir() -> Path:
@@ -145,13 +234,14 @@ def choose_seeds(node_count: int, *, count: int = SEED_COUNT) -> np.ndarray:
     return np.sort(rng.choice(node_count, size=count, replace=False)).astype(np.int64)
 
 
-def _cache_path(node_count: int) -> Path:
-    # The networkx version is part of the key: nothing guarantees that its BA generator
-    # draws the same graph for the same seed across releases.
-    return cache_dir() / (f"{graph_name(node_count)}_seed{GRAPH_SEED}_networkx{nx.__version__}.npz")
+def _cache_path(node_count: int, family: str = "ba") -> Path:
+    # The networkx version is part of the key: nothing guarantees that its generators
+    # draw the same graph for the same seed across releases.
+    name = graph_name(node_count, family)
+    return cache_dir() / f"{name}_seed{GRAPH_SEED}_networkx{nx.__version__}.npz"
 
 
-def load_graph(node_count: int, *, cache: bool = True) -> BenchGraph:
+def load_graph(node_count: int, *, cache: bool = True, family: str = "ba") -> BenchGraph:
     """Return the benchmark graph with ``node_count`` nodes, from the cache when present.
 
     Parameters
@@ -161,6 +251,8 @@ def load_graph(node_count: int, *, cache: bool = True) -> BenchGraph:
         seed set has 50 nodes).
     cache : bool, default True
         Read and write the ``.npz`` cache; ``False`` always rebuilds and writes nothing.
+    family : str, default "ba"
+        One of :data:`FAMILIES` (see the module); ``"snap"`` ignores ``node_count``.
 
     Examples
     --------
@@ -175,12 +267,14 @@ def load_graph(node_count: int, *, cache: bool = True) -> BenchGraph:
             f"The 'node_count' of a benchmark graph must be an integer above {SEED_COUNT}. "
             f"Got {node_count} instead."
         )
-    path = _cache_path(node_count)
+    if family == "snap":
+        node_count = SNAP_NODES
+    path = _cache_path(node_count, family)
     if cache and path.exists():
         with np.load(path) as stored:
             indptr, indices = stored["indptr"], stored["indices"]
     else:
-        indptr, indices = build_csr(node_count)
+        indptr, indices = build_family_csr(node_count, family)
         if cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Write then rename, so an interrupted build never leaves a truncated cache.
@@ -188,10 +282,10 @@ def load_graph(node_count: int, *, cache: bool = True) -> BenchGraph:
                 np.savez(tmp, indptr=indptr, indices=indices)
             Path(tmp.name).replace(path)
     return BenchGraph(
-        name=graph_name(node_count),
+        name=graph_name(node_count, family),
         indptr=indptr,
         indices=indices,
-        seeds=choose_seeds(node_count),
+        seeds=choose_seeds(int(indptr.size - 1)),
     )
 
 

@@ -62,13 +62,17 @@ ROW_KEYS = (
     "mean_size",
     "se_size",
 )
-TOOLS = ("wom", "cynetdiff", "ndlib", "eon")
-MODELS = ("ic", "lt")
+TOOLS = ("wom", "cynetdiff", "ndlib", "eon", "wom-engine")
+#: ic: one probability p for every edge; wc and tri: independent cascade with a
+#: probability per edge, weighted cascade (1 / in-degree) and trivalency (0.1, 0.01, 0.001).
+MODELS = ("ic", "lt", "wc", "tri")
+PER_EDGE_MODELS = {"wc": "weighted_cascade", "tri": "trivalency"}
 #: Tools run for a fixed number of replicates; the others run until a time budget is spent.
-FIXED_COUNT_TOOLS = ("wom", "cynetdiff")
+FIXED_COUNT_TOOLS = ("wom", "cynetdiff", "wom-engine")
 #: Modules a tool needs, imported before the worker's memory baseline is taken.
 TOOL_MODULES = {
     "wom": ("simulator.validation.cascades", "simulator.validation.kernels"),
+    "wom-engine": ("simulator.validation.cascades", "simulator.engine.run"),
     "cynetdiff": ("cynetdiff.models",),
     "ndlib": ("ndlib.models.ModelConfig", "ndlib.models.epidemics"),
     "eon": ("EoN",),
@@ -163,6 +167,7 @@ def import_tool(tool: str) -> None:
         cascades = importlib.import_module("simulator.validation.cascades")
         path = np.array([0, 1, 2, 2]), np.array([1, 2], np.int32)
         cascades.independent_cascade(*path, [0], 0.5, replicates=1)
+        cascades.independent_cascade(*path, [0], np.array([0.5, 0.5]), replicates=1)
         cascades.linear_threshold(*path, [0], replicates=1)
 
 
@@ -332,6 +337,102 @@ def wom_lt(graph: BenchGraph, cascades: Any, plan: RunPlan) -> dict[str, Any]:
     return _wom_row("lt", graph, run, cascades.linear_threshold, None, plan)
 
 
+def edge_chances(graph: BenchGraph, model: str) -> np.ndarray:
+    """Per-edge probabilities of ``model`` (``wc`` or ``tri``) on ``graph``, float64.
+
+    Rounded to float32 and back, the precision cynetdiff keeps them in, so that every tool
+    runs the same values; trivalency draws from ``default_rng(42)``.
+    """
+    cascades = importlib.import_module("simulator.validation.cascades")
+    chances = cascades.edge_probabilities(
+        graph.indptr, graph.indices, PER_EDGE_MODELS[model], rng=42
+    )
+    return chances.astype(np.float32).astype(np.float64)
+
+
+def wom_per_edge(graph: BenchGraph, cascades: Any, model: str, plan: RunPlan) -> dict[str, Any]:
+    """IC with a probability per edge through ``independent_cascade(p=array)``."""
+    chances = edge_chances(graph, model)
+
+    def run(**options: Any) -> Any:
+        return cascades.independent_cascade(
+            graph.indptr,
+            graph.indices,
+            graph.seeds,
+            chances,
+            replicates=plan.replicates,
+            rng=plan.seed,
+            **options,
+        )
+
+    return _wom_row(model, graph, run, cascades.independent_cascade, None, plan)
+
+
+# --- wom's engine -----------------------------------------------------------------------
+
+
+def prepare_engine(graph: BenchGraph) -> Any:
+    """The cascade helpers; the engine takes the CSR arrays as a loaded layer."""
+    return importlib.import_module("simulator.validation.cascades")
+
+
+def engine_ic(graph: BenchGraph, cascades: Any, p: float, plan: RunPlan) -> dict[str, Any]:
+    """IC through the ordinary engine on ``cascades.cascade_scenario`` (what
+    ``independent_cascade(method="engine")`` runs), one block of all replicates.
+
+    The row's time is the engine's step loop (``simulate_seconds`` of the run's
+    provenance: the block's arrays and every step); ``setup_s`` is the rest of the call
+    (the scenario, its validation, the town and layer built from the CSR arrays). A first
+    call, untimed, compiles the step loop's kernels.
+    """
+    from simulator import config as cfg
+    from simulator.engine.run import simulate
+
+    scenario = cascades.cascade_scenario(
+        graph.node_count,
+        graph.seeds,
+        rule=cfg.IndependentRule(),
+        persuasion=p,
+        replicates=plan.replicates,
+        seed=plan.seed,
+        block_size=plan.replicates,
+    )
+    layer = {"graph": (graph.indptr, graph.indices)}
+    simulate(scenario, graphs=layer)  # warm-up: numba loads or compiles the kernels
+    reset_peak_rss()
+    best = (math.inf, math.inf)
+    result = None
+    for _ in range(plan.repeats):  # same seed: every repeat gives the same sizes
+        started = perf_counter()
+        run = cascades.cascade_scenario(
+            graph.node_count,
+            graph.seeds,
+            rule=cfg.IndependentRule(),
+            persuasion=p,
+            replicates=plan.replicates,
+            seed=plan.seed,
+            block_size=plan.replicates,
+        )
+        result = simulate(run, graphs=layer)
+        total = perf_counter() - started
+        stepping = float(result.provenance["timings"]["simulate_seconds"])
+        best = min(best, (stepping, total - stepping))
+    assert result is not None
+    strategy = result.strategies[0]
+    row = summarise(
+        "wom-engine",
+        "ic",
+        graph,
+        p,
+        sizes=np.asarray(strategy.series["adopters"][:, -1], np.int64),
+        seconds=best[0],
+        edge_trials=np.asarray(strategy.messages, np.int64),
+        peak_mb=_peak_above(plan.baseline_mb),
+    )
+    row["setup_s"] = best[1]
+    return row
+
+
 # --- cynetdiff --------------------------------------------------------------------------
 
 
@@ -396,6 +497,20 @@ def cynetdiff_lt(
     starts, edges = csr
     diffusion = LinearThresholdModel(starts, edges, rng=np.random.default_rng(plan.seed))
     return _cynetdiff_row("lt", graph, diffusion, None, plan)
+
+
+def cynetdiff_per_edge(
+    graph: BenchGraph, csr: tuple[np.ndarray, np.ndarray], model: str, plan: RunPlan
+) -> dict[str, Any]:
+    """IC with ``IndependentCascadeModel(starts, edges, activation_probs=...)`` (float32)."""
+    from cynetdiff.models import IndependentCascadeModel
+
+    starts, edges = csr
+    chances = np.ascontiguousarray(edge_chances(graph, model), dtype=np.float32)
+    diffusion = IndependentCascadeModel(
+        starts, edges, activation_probs=chances, rng=np.random.default_rng(plan.seed)
+    )
+    return _cynetdiff_row(model, graph, diffusion, None, plan)
 
 
 # --- NDlib ------------------------------------------------------------------------------
@@ -571,13 +686,20 @@ def eon_ic(graph: BenchGraph, undirected: Any, p: float, plan: RunPlan) -> dict[
 
 PREPARE = {
     "wom": prepare_wom,
+    "wom-engine": prepare_engine,
     "cynetdiff": prepare_cynetdiff,
     "ndlib": prepare_ndlib,
     "eon": prepare_eon,
 }
-#: (tool, model) -> row function; IC functions take ``p``, LT functions do not.
+#: (tool, model) -> row function; IC functions take ``p``, per-edge ones the model's
+#: name, LT functions neither.
 RUNNERS: dict[tuple[str, str], Callable[..., dict[str, Any]]] = {
     ("wom", "ic"): wom_ic,
+    ("wom", "wc"): wom_per_edge,
+    ("wom", "tri"): wom_per_edge,
+    ("wom-engine", "ic"): engine_ic,
+    ("cynetdiff", "wc"): cynetdiff_per_edge,
+    ("cynetdiff", "tri"): cynetdiff_per_edge,
     ("wom", "lt"): wom_lt,
     ("cynetdiff", "ic"): cynetdiff_ic,
     ("cynetdiff", "lt"): cynetdiff_lt,
@@ -594,4 +716,6 @@ def run_row(
     runner = RUNNERS[(tool, model)]
     if model == "ic":
         return runner(graph, prepared, p, plan)
+    if model in PER_EDGE_MODELS:
+        return runner(graph, prepared, model, plan)
     return runner(graph, prepared, plan)

@@ -16,7 +16,7 @@ import numpy as np
 
 from simulator import config as cfg
 from simulator.config import SOURCE_TYPES
-from simulator.engine.messages import Exposures, bernoulli_positions
+from simulator.engine.messages import COMPILED_ABOVE, Exposures, bernoulli_positions
 
 UNAWARE, AWARE, REJECTER, PROMOTER, DETRACTOR = 0, 1, 2, 3, 4
 """Person states; adopters are PROMOTER or DETRACTOR."""
@@ -90,6 +90,7 @@ def independent(
     *,
     rng: np.random.Generator,
     per_exposure: bool = False,
+    slot: Callable[[], np.ndarray] | None = None,
 ) -> Decision:
     """Each exposure succeeds with p = strength x interest (x negative_impact if negative).
 
@@ -101,7 +102,9 @@ def independent(
     are the successes of Bernoulli(bound) trials, ``bound`` the largest p possible in the
     step (interest is at most 1), and a candidate succeeds with probability p / bound.
     ``per_exposure=True`` draws one uniform per exposure instead, the reference the
-    thinning is tested against (same distribution, other draws).
+    thinning is tested against (same distribution, other draws). ``slot``, when given,
+    returns a work array of -1 per flat index that lets large steps pick the tipping
+    messages in compiled code (:mod:`simulator.engine.kernels`, the same winners).
 
     Examples
     --------
@@ -130,15 +133,38 @@ def independent(
             candidate = bernoulli_positions(count, bound, rng)
         else:  # thinning saves little: every exposure is a candidate
             candidate, bound = np.arange(count), 1.0
-        candidate = candidate[state[exposures.target[candidate]] <= AWARE]
-        target = exposures.target[candidate]
-        scale = np.where(exposures.valence[candidate] > 0, 1.0, negative_impact)
-        p = np.minimum(exposures.strength[candidate] * interest[target % size] * scale, 1.0)
-        success = candidate[rng.random(candidate.size) * bound < p]
+        if candidate.size > COMPILED_ABOVE:
+            from simulator.engine import kernels  # numba: only for large steps
+
+            # the same candidates and successes as below, without temporary arrays
+            candidate = kernels.open_candidates(candidate, exposures.target, state, AWARE)
+            success = kernels.thinned_successes(
+                candidate,
+                rng.random(candidate.size),
+                bound,
+                exposures.target,
+                exposures.strength,
+                exposures.valence,
+                interest,
+                size,
+                float(negative_impact),
+            )
+        else:
+            candidate = candidate[state[exposures.target[candidate]] <= AWARE]
+            target = exposures.target[candidate]
+            scale = np.where(exposures.valence[candidate] > 0, 1.0, negative_impact)
+            p = np.minimum(exposures.strength[candidate] * interest[target % size] * scale, 1.0)
+            success = candidate[rng.random(candidate.size) * bound < p]
     if success.size == 0:
         return Decision.none()
     order = rng.random(success.size)  # a uniformly random order among the successes
-    winner = success[first_per_target(exposures.target[success], order)]
+    if slot is not None and success.size > COMPILED_ABOVE:
+        from simulator.engine import kernels  # numba: only for large steps
+
+        first = kernels.first_per_target(exposures.target[success], order, slot())
+    else:
+        first = first_per_target(exposures.target[success], order)
+    winner = success[first]
     positive = exposures.valence[winner] > 0
     won = winner[positive]
     return Decision(
@@ -390,6 +416,7 @@ class Step:
     rng: np.random.Generator
     reference: bool = False
     time_unit: str = field(kw_only=True)
+    slot: Callable[[], np.ndarray] | None = field(default=None, kw_only=True)
 
     @property
     def step_years(self) -> float:
@@ -406,6 +433,7 @@ def _independent_rule(rule: cfg.IndependentRule, step: Step) -> Decision:
         step.negative_impact,
         rng=step.rng,
         per_exposure=step.reference,
+        slot=step.slot,
     )
 
 

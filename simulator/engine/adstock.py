@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from simulator import config as cfg
 from simulator.engine.adoption import AWARE, YEARS_PER_UNIT
 from simulator.engine.channels import ChannelPlan, Delivery
-from simulator.engine.messages import Exposures, bernoulli_positions, rank_within
+from simulator.engine.messages import COMPILED_ABOVE, Exposures, bernoulli_positions, rank_within
 from simulator.streams import stream
 
 MEDIUM_OF_KIND = {"social_ads": "social", "newspaper": "newspaper", "advertising": "broadcast"}
@@ -109,6 +109,7 @@ class AdStock:
     ring_next: np.ndarray | None  # int8 next slot of the ring
     window: int  # cap window in steps
     rng_cap: np.random.Generator
+    powers: np.ndarray = field(default_factory=lambda: np.ones(0))  # decay ** k, k = 0, 1, ...
 
     @staticmethod
     def build(
@@ -140,7 +141,12 @@ class AdStock:
         if ring is None or ring_next is None:  # pragma: no cover - called only when capped
             raise TypeError("no frequency cap")
         cap = ring.shape[0]
-        used = (ring[:, targets] > step - self.window).sum(axis=0)
+        if targets.size > COMPILED_ABOVE:
+            from simulator.engine import kernels  # numba: only for large passes
+
+            used = kernels.cap_used(ring, targets, step - self.window)
+        else:
+            used = (ring[:, targets] > step - self.window).sum(axis=0)
         rank, _, _, _ = rank_within(targets)
         admitted = rank + used < cap
         people, slots = targets[admitted], rank[admitted]
@@ -188,10 +194,21 @@ class AdStock:
 
     # ------------------------------------------------------------------ stock and wear-out
 
+    def _decayed_by(self, exponents: np.ndarray) -> np.ndarray:
+        """``decay ** exponents`` (integers >= 0), read from a table of the powers.
+
+        The table is made by the same numpy power as the direct expression, so the
+        values are the same; a lookup costs a fraction of a ``pow`` per person.
+        """
+        top = int(exponents.max()) if exponents.size else 0
+        if top >= self.powers.size:
+            self.powers = self.decay ** np.arange(max(top + 1, 2 * self.powers.size, 64))
+        return self.powers[exponents]
+
     def wear(self, targets: np.ndarray, step: int) -> np.ndarray:
         """Wear-out weight of each impression (in order), and the stock they leave."""
         rank, group, people, counts = rank_within(targets)
-        decayed = self.stock[people] * self.decay ** (step - self.last[people])
+        decayed = self.stock[people] * self._decayed_by(step - self.last[people])
         effective = decayed[group] + rank + 1.0
         self.stock[people] = decayed + counts
         self.last[people] = step
@@ -211,8 +228,36 @@ class AdStock:
         people = self.active
         if people.size == 0:
             return Exposures.empty()
+        if people.size > COMPILED_ABOVE:  # the same stocks and releases, in one pass
+            from simulator.engine import kernels  # numba: only for large passes
+
+            self._decayed_by(np.array([step]))  # the table covers every gap (<= step)
+            zeta = self.medium.carryover
+            self.active, live, strength = kernels.carryover(
+                people,
+                self.last,
+                self.stock,
+                self.powers,
+                self.decay,
+                step,
+                state,
+                self.holding,
+                STOCK_FLOOR,
+                AWARE,
+                self.plan.strength * zeta,
+                zeta > 0,
+            )
+            if zeta <= 0:
+                return Exposures.empty()
+            return Exposures(
+                live,
+                strength,
+                np.full(strength.size, self.plan.source, np.int8),
+                np.full(strength.size, self.plan.index, np.int16),
+                np.ones(strength.size, np.int8),
+            )
         gap = step - self.last[people]
-        held = self.stock[people] * self.decay ** np.maximum(gap - 1, 0)
+        held = self.stock[people] * self._decayed_by(np.maximum(gap - 1, 0))
         drop = (held * self.decay < STOCK_FLOOR) | (state[people] > AWARE)
         self.holding[people[drop]] = False
         self.active = people[~drop]

@@ -23,9 +23,9 @@ from simulator.engine.adstock import AdResponse
 from simulator.engine.attitudes import Attitudes, conversion_factor
 from simulator.engine.channels import deliver
 from simulator.engine.lifecycle import CustomerLedger
-from simulator.engine.messages import Exposures, sample_edges
+from simulator.engine.messages import COMPILED_ABOVE, Exposures, sample_edges
 from simulator.engine.page import Pages
-from simulator.engine.prepare import LayerTable, PreparedStrategy
+from simulator.engine.prepare import LayerTable, PreparedStrategy, every_edge
 from simulator.engine.referrals import Referrals
 from simulator.engine.reviews import ReviewBoard
 from simulator.engine.talk import Talk
@@ -104,6 +104,7 @@ class _Block:
         self.interest = prepared.population.interest
         self.state = np.zeros(self.flat, np.int8)
         self.slot: np.ndarray | None = None  # scratch for deduplication, made when needed
+        self.winner_slot: np.ndarray | None = None  # scratch of adoption, made when needed
         steps = scenario.simulation.steps
         channels = len(prepared.plans)
         self.series = {
@@ -289,9 +290,14 @@ class _Block:
         if self.attitudes is not None:  # messages move attitudes; low ones reject
             exposures, rejecters = self.attitudes.weigh(step, exposures, self.state)
             self._reject(rejecters)
-        paid = exposures.channel >= 0
-        if paid.any():
-            self.reached[exposures.channel[paid], exposures.target[paid]] = True
+        if exposures.target.size > COMPILED_ABOVE:
+            from simulator.engine import kernels  # numba: only for large passes
+
+            kernels.mark_reached(self.reached, exposures.channel, exposures.target)
+        else:
+            paid = exposures.channel >= 0
+            if paid.any():
+                self.reached[exposures.channel[paid], exposures.target[paid]] = True
         open_count = self.size - self.counts["adopters"] - self.counts["rejecters"]
         decision = self.decide(
             self.rule,
@@ -306,6 +312,7 @@ class _Block:
                 self.rng_adopt,
                 self.reference,
                 time_unit=self.scenario.simulation.time_unit,
+                slot=self._winner_slot,
             ),
         )
         if self.referral is not None:  # the sender of each adopter's tipping message
@@ -385,7 +392,15 @@ class _Block:
                 if speakers.size == 0:
                     continue
                 probability = min(1.0, table.contact_probability * factor)
-                parts.append(self._contacts(table, speakers, probability, valence)[0])
+                if (
+                    probability >= 1.0
+                    and not (table.well_mixed or self.track_senders)
+                    and table.in_degree is None
+                    and speakers.size * 4 > COMPILED_ABOVE
+                ):  # everyone's every edge, as _contacts gives it, in one compiled pass
+                    parts.append(every_edge(table, speakers, self.size, valence, self.messages))
+                else:
+                    parts.append(self._contacts(table, speakers, probability, valence)[0])
                 layer_of_part.append(layer)
         if self.recorder is not None:
             self.recorder.word_of_mouth(layer_of_part, parts)
@@ -433,6 +448,29 @@ class _Block:
         edges, owner = sample_edges(table.indptr, speakers % n, probability, self.rng_talk)
         if self.referral is not None and valence > 0:
             edges, owner = self.referral.edge_uplift(table, speakers, probability, edges, owner)
+        if edges.size > COMPILED_ABOVE and table.in_degree is None and not self.track_senders:
+            from simulator.engine import kernels  # numba: only for large passes
+
+            # the same targets, strengths, sources and counts as below, in one pass
+            target, strength, source = kernels.edge_messages(
+                speakers,
+                owner,
+                edges,
+                n,
+                table.indices,
+                table.tie,
+                table.tie_strength,
+                table.tie_source,
+                self.messages,
+            )
+            exposures = Exposures(
+                target,
+                strength,
+                source,
+                np.full(edges.size, -1, np.int16),
+                np.full(edges.size, valence, np.int8),
+            )
+            return exposures, owner, edges
         sender = speakers[owner]
         replicate = sender // n
         self.messages += np.bincount(replicate, minlength=self.reps)
@@ -508,6 +546,12 @@ class _Block:
 
     # ----------------------------------------------------------------- bookkeeping
 
+    def _winner_slot(self) -> np.ndarray:
+        """-1 per flat index, kept so by the compiled pick of tipping messages; made on use."""
+        if self.winner_slot is None:
+            self.winner_slot = np.full(self.flat, -1, np.int32)
+        return self.winner_slot
+
     def _distinct(self, values: np.ndarray) -> np.ndarray:
         """The distinct flat indices in ``values`` (in no particular order), in O(size)."""
         if values.size < 256:
@@ -520,6 +564,18 @@ class _Block:
         return values[self.slot[values] == order]
 
     def _mark_aware(self, target: np.ndarray) -> None:
+        if target.size > COMPILED_ABOVE:  # the same marks and counts, in one pass
+            from simulator.engine import kernels  # numba: only for large passes
+
+            kernels.mark_aware(
+                self.state,
+                target,
+                self.counts["aware"],
+                self.size,
+                adoption.UNAWARE,
+                adoption.AWARE,
+            )
+            return
         fresh = target[self.state[target] == adoption.UNAWARE]
         if fresh.size:
             fresh = self._distinct(fresh)

@@ -14,6 +14,7 @@ import numpy as np
 
 from simulator import config as cfg
 from simulator.engine.channels import ChannelPlan, compile_channel
+from simulator.engine.messages import Exposures
 from simulator.streams import stream
 from simulator.town.cache import cached_town
 from simulator.town.network import Network, Tie, build_network, check_graphs
@@ -52,6 +53,38 @@ class LayerTable:
     def source(self, edges: np.ndarray) -> np.ndarray:
         """Source type of the messages sent along ``edges``."""
         return self.tie_source[self.tie[edges]]
+
+
+def every_edge(
+    table: LayerTable, speakers: np.ndarray, size: int, valence: int, messages: np.ndarray
+) -> Exposures:
+    """A message from every speaker (flat index) along each of its edges of ``table``, as
+    contact probability 1 gives them, in one compiled pass; adds each replicate's count
+    to ``messages``. For large passes only: it imports numba.
+
+    Examples
+    --------
+    >>> table = LayerTable("g", np.array([0, 1, 2]), np.array([1, 0], np.int32),
+    ...     np.zeros(2, np.int8), np.array([0.5], np.float32), np.array([3], np.int8),
+    ...     None, 1.0, False, 0.0, 0)
+    >>> every_edge(table, np.array([0, 3]), 2, 1, np.zeros(2, np.int64)).target.tolist()
+    [1, 2]
+    """
+    from simulator.engine import kernels  # numba: only for large passes
+
+    return Exposures(
+        *kernels.speaker_messages(
+            speakers,
+            table.indptr,
+            size,
+            table.indices,
+            table.tie,
+            table.tie_strength,
+            table.tie_source,
+            valence,
+            messages,
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,11 @@ def _checked(
         raise ArgumentError("indptr must never decrease and must end at len(indices)")
     if status == kernels.BAD_INDEX:
         raise ArgumentError("indices must be node ids in 0..len(indptr) - 2")
+    if status == kernels.BAD_PROBABILITY:
+        raise ArgumentError(
+            "The 'p' parameter must hold probabilities in [0, 1]; an edge the cascade "
+            "tried has a value outside it (or NaN)."
+        )
     return sizes, trials
 
 
@@ -195,11 +200,63 @@ def _method(method: str) -> None:
         )
 
 
+TRIVALENCY = (0.1, 0.01, 0.001)
+"""The trivalency model's edge probabilities (Chen, Wang & Wang 2010, KDD, section 5)."""
+
+
+def edge_probabilities(
+    indptr: np.ndarray, indices: np.ndarray, kind: str, *, rng: Any = None
+) -> np.ndarray:
+    """Per-edge probabilities (float64, one per entry of ``indices``) of a classic model.
+
+    ``kind`` is ``"weighted_cascade"``: ``1 / in-degree`` of the edge's head (Kempe,
+    Kleinberg & Tardos 2003, section 2), so a node expects one success from all its
+    in-neighbours together; or ``"trivalency"``: each edge draws one of 0.1, 0.01 and
+    0.001 uniformly (:data:`TRIVALENCY`; Chen, Wang & Wang 2010, "Scalable influence
+    maximization for prevalent viral marketing in large-scale social networks", KDD),
+    from ``rng``. Pass the result as ``p`` to :func:`independent_cascade`.
+
+    Examples
+    --------
+    >>> indptr, indices = np.array([0, 2, 3, 3]), np.array([1, 2, 2])
+    >>> edge_probabilities(indptr, indices, "weighted_cascade").tolist()
+    [1.0, 0.5, 0.5]
+    >>> set(edge_probabilities(indptr, indices, "trivalency", rng=1)) <= set(TRIVALENCY)
+    True
+    """
+    indptr, indices, _ = _csr_and_seeds(indptr, indices, np.zeros(0, np.int64))
+    if kind == "weighted_cascade":
+        from simulator.validation import kernels  # numba: compiled only where a kernel runs
+
+        return kernels.inverse_in_degree_probabilities(indptr, indices)
+    if kind == "trivalency":
+        choice = np.random.default_rng(rng).integers(0, len(TRIVALENCY), indices.size)
+        return np.asarray(TRIVALENCY, np.float64)[choice]
+    raise ArgumentError(
+        "The 'kind' parameter of edge_probabilities must be 'weighted_cascade' or "
+        f"'trivalency'. Got {kind!r} instead."
+    )
+
+
+def _edge_probability_array(p: Any, edges: int) -> np.ndarray | None:
+    """``p`` as a float64 array of one probability per edge, or None for a scalar ``p``."""
+    if np.ndim(p) == 0:
+        return None
+    array = np.ascontiguousarray(p, dtype=np.float64)
+    if array.ndim != 1 or array.size != edges:
+        raise ArgumentError(
+            "The 'p' parameter must be a probability in [0, 1] or an array of one "
+            f"probability per edge ({edges} values). Got an array of shape {array.shape} "
+            "instead."
+        )
+    return array
+
+
 def independent_cascade(
     indptr: np.ndarray,
     indices: np.ndarray,
     seeds: Any,
-    p: float,
+    p: float | np.ndarray,
     *,
     replicates: int = 100,
     rng: Any = 0,
@@ -207,7 +264,8 @@ def independent_cascade(
     method: str = "kernel",
     workspace: Workspace | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Independent cascade (Kempe et al. 2003) with uniform probability ``p``.
+    """Independent cascade (Kempe et al. 2003) with probability ``p``: one for every edge,
+    or an array of one per edge, aligned with ``indices`` (see :func:`edge_probabilities`).
 
     ``indptr``, ``indices`` are the CSR arrays of the directed graph (edge ``u -> v``:
     ``u`` may activate ``v``). Returns final sizes including seeds, per replicate, and
@@ -229,9 +287,36 @@ def independent_cascade(
     [3, 3, 3]
     >>> independent_cascade(indptr, indices, [0], 1.0, replicates=2, method="engine").tolist()
     [3, 3]
+    >>> independent_cascade(indptr, indices, [0], np.array([1.0, 0.0]), replicates=2).tolist()
+    [2, 2]
     """
     _method(method)
     indptr, indices, seeds = _csr_and_seeds(indptr, indices, seeds)
+    per_edge = _edge_probability_array(p, indices.size)
+    if per_edge is not None:
+        if method == "engine":
+            raise ArgumentError(
+                "The 'method' parameter must be 'kernel' when 'p' gives one probability "
+                "per edge (the engine's layers weigh edges by tie kind). Got 'engine' instead."
+            )
+        from simulator.validation import kernels  # numba: compiled only where a kernel runs
+
+        work = workspace if workspace is not None else shared_workspace()
+        n = indptr.size - 1
+        sizes, trials = _checked(
+            work,
+            *kernels.independent_cascade_per_edge(
+                indptr,
+                indices,
+                seeds,
+                per_edge,
+                int(replicates),
+                np.random.default_rng(rng),
+                work.array("active", n, (n,), np.uint8),
+                work.array("queue", n, (n,), np.int32),
+            ),
+        )
+        return (sizes, trials) if return_trials else sizes
     if not 0.0 <= p <= 1.0:
         raise ArgumentError(
             f"The 'p' parameter must be a probability in [0, 1]. Got {p!r} instead."
@@ -257,7 +342,7 @@ def independent_cascade(
         )
         return (sizes, trials) if return_trials else sizes
     return _by_engine(
-        indptr, indices, seeds, cfg.IndependentRule(), p, replicates, rng, return_trials
+        indptr, indices, seeds, cfg.IndependentRule(), float(p), replicates, rng, return_trials
     )
 
 

@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator.streams import stream
-from simulator.validation.cascades import independent_cascade, linear_threshold
+from simulator.validation.cascades import (
+    edge_probabilities,
+    independent_cascade,
+    linear_threshold,
+)
 from simulator.validation.checks import IMPLEMENTATIONS, Sizes, cascade_sizes, integer_seed
 from simulator.validation.graphs import networkx_csr
 from simulator.validation.table import CheckResult, z_result
@@ -58,11 +62,12 @@ def _uint32(values: np.ndarray) -> array.array:
 def _cynetdiff_sizes(
     csr: tuple[np.ndarray, np.ndarray],
     seeds: np.ndarray,
-    p: float | None,
+    p: float | np.ndarray | None,
     replicates: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Final sizes from cynetdiff: IC with probability ``p``, or LT (weights 1/in-degree)."""
+    """Final sizes from cynetdiff: IC with probability ``p`` (one, or an array of one per
+    edge), or LT (weights 1/in-degree) when ``p`` is None."""
     from cynetdiff.models import (  # an optional peer: imported only when it runs
         DiffusionModel,
         IndependentCascadeModel,
@@ -73,8 +78,12 @@ def _cynetdiff_sizes(
     model: DiffusionModel
     if p is None:
         model = LinearThresholdModel(starts, edges, rng=rng)
+    elif np.ndim(p):  # cynetdiff declares its per-edge probabilities as C floats
+        chances = array.array("f")
+        chances.frombytes(np.ascontiguousarray(p, dtype=np.float32).tobytes())
+        model = IndependentCascadeModel(starts, edges, activation_probs=chances, rng=rng)
     else:
-        model = IndependentCascadeModel(starts, edges, activation_prob=p, rng=rng)
+        model = IndependentCascadeModel(starts, edges, activation_prob=float(p), rng=rng)
     model.set_seeds(seeds.tolist())  # cynetdiff accepts Python ints only
     final = np.empty(replicates, np.int64)
     for replicate in range(replicates):  # one C++ call per replicate, not per node
@@ -182,6 +191,48 @@ def check_peers(sizes: Sizes, seed: int) -> list[CheckResult]:
             else None
         )
         compare(f"IC p={p:g} vs NDlib IC, {where}", ours, "ndlib", reference)
+    for kind in ("weighted_cascade", "trivalency"):  # per-edge probabilities: kernel only
+        chance = edge_probabilities(*csr, kind, rng=rng)
+        # cynetdiff holds them as float32: both tools run the same rounded values
+        chance = chance.astype(np.float32).astype(np.float64)
+        per_edge = cascade_sizes(
+            independent_cascade,
+            *csr,
+            seeds,
+            chance,
+            replicates=replicates,
+            rng=integer_seed(rng),
+            method="kernel",
+        )
+        reference = (
+            _cynetdiff_sizes(csr, seeds, chance, replicates, rng) if have["cynetdiff"] else None
+        )
+        check = f"IC {kind.replace('_', ' ')} vs cynetdiff IC, {where}"
+        if have["cynetdiff"]:
+            assert reference is not None
+            rows.append(
+                z_result(
+                    "peers",
+                    f"{check} [kernel]",
+                    float(reference.mean()),
+                    per_edge,
+                    expected_se=float(reference.std(ddof=1) / math.sqrt(reference.size)),
+                )
+            )
+        else:
+            rows.append(
+                CheckResult(
+                    "peers",
+                    f"{check} [kernel]",
+                    math.nan,
+                    0.0,
+                    math.nan,
+                    math.nan,
+                    0,
+                    None,
+                    "cynetdiff not installed (pip install cynetdiff ndlib six)",
+                )
+            )
     ours = {
         method: cascade_sizes(
             linear_threshold,

@@ -37,12 +37,27 @@ def _splitmix(state):
     return state, (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
+@njit(cache=True, inline="always")
+def _append(members, used, w):
+    if used + 1 > members.size:
+        grown = np.empty(2 * members.size + 1, members.dtype)
+        grown[:used] = members[:used]
+        members = grown
+    members[used] = w
+    return members, used + 1
+
+
 @njit(cache=True)
-def _rr_sets(in_ptr, in_src, in_prob, n, key, first, count, members, offsets, mark):
+def _rr_sets(in_ptr, in_src, in_prob, top, log_miss, n, key, first, count, members, offsets, mark):
     """Append RR sets ``first .. first + count - 1`` to ``members`` (grown as needed).
 
     ``offsets[j]`` is where set ``first + j`` starts in the returned ``members``;
     ``mark`` is scratch of size ``n`` holding the last set each person joined (+1).
+    A person's in-edges are tried by thinning: the gaps between candidate edges are
+    geometric at her largest in-probability ``top[v]`` (``log_miss[v] = log(1 - top[v])``)
+    and a candidate passes with ``p / top[v]``, the same law as one trial per edge at a
+    cost proportional to the edges that pass (when ``top[v]`` is above one half, one trial
+    per edge is cheaper and is used instead).
     Returns the members array (possibly reallocated) and the number of members used.
     """
     used = offsets[0]
@@ -52,34 +67,47 @@ def _rr_sets(in_ptr, in_src, in_prob, n, key, first, count, members, offsets, ma
         state, u = _splitmix(state)
         root = min(int(u * n), n - 1)
         stamp = index + 1
-        if used + 1 > members.size:
-            grown = np.empty(2 * members.size + 1, members.dtype)
-            grown[:used] = members[:used]
-            members = grown
-        start = used
-        members[used] = root
-        used += 1
+        head = used
+        members, used = _append(members, used, root)
         mark[root] = stamp
-        head = start
         while head < used:
             v = members[head]
             head += 1
-            for e in range(in_ptr[v], in_ptr[v + 1]):
-                w = in_src[e]
-                if mark[w] == stamp:
-                    continue
-                p = in_prob[e]
-                if p < 1.0:
-                    state, u = _splitmix(state)
-                    if u >= p:
+            cap = top[v]
+            if cap <= 0.0:
+                continue
+            end = in_ptr[v + 1]
+            if cap > 0.5:
+                for e in range(in_ptr[v], end):
+                    w = in_src[e]
+                    if mark[w] == stamp:
                         continue
-                mark[w] = stamp
-                if used + 1 > members.size:
-                    grown = np.empty(2 * members.size + 1, members.dtype)
-                    grown[:used] = members[:used]
-                    members = grown
-                members[used] = w
-                used += 1
+                    p = in_prob[e]
+                    if p < 1.0:
+                        state, u = _splitmix(state)
+                        if u >= p:
+                            continue
+                    mark[w] = stamp
+                    members, used = _append(members, used, w)
+                continue
+            e = in_ptr[v]
+            while True:
+                state, u = _splitmix(state)
+                gap = np.log(1.0 - u) / log_miss[v]
+                if gap >= end - e:  # compared as floats: a huge gap must not overflow
+                    break
+                e += int(gap)
+                p = in_prob[e]
+                if p < cap:
+                    state, u = _splitmix(state)
+                    if u * cap >= p:
+                        e += 1
+                        continue
+                w = in_src[e]
+                if mark[w] != stamp:
+                    mark[w] = stamp
+                    members, used = _append(members, used, w)
+                e += 1
         offsets[j + 1] = used
     return members, used
 
@@ -203,6 +231,12 @@ class _Sampler:
         self.in_prob = np.asarray(probability, np.float64)[order]
         counts = np.bincount(indices, minlength=n)
         self.in_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.top = np.zeros(n)
+        if self.in_prob.size:
+            has = counts > 0
+            self.top[has] = np.maximum.reduceat(self.in_prob, self.in_ptr[:-1][has])
+        with np.errstate(divide="ignore"):
+            self.log_miss = np.log1p(-np.minimum(self.top, 0.5))
         self.key = key
         self.members = np.empty(max(1024, 4 * n), np.int64)
         self.offsets = np.zeros(1, np.int64)
@@ -218,6 +252,8 @@ class _Sampler:
             self.in_ptr,
             self.in_src,
             self.in_prob,
+            self.top,
+            self.log_miss,
             self.n,
             self.key,
             have,
@@ -319,7 +355,7 @@ def imm(
         eligible[:] = True
     else:
         eligible[np.asarray(candidates, np.int64)] = True
-    if cost is not None:
+    if cost is not None and budget is not None:
         cost = np.asarray(cost, np.float64)
         affordable = eligible & (cost <= budget)
         cheapest = np.sort(cost[affordable])

@@ -1,0 +1,145 @@
+"""Seeds that maximise spread: the multiplex reduced to one probability per tie, CELF and IMM.
+
+The scenario's multiplex is reduced to one probability per edge, the chance that an adopter
+convinces that contact while she talks: ``1 - (1 - c x s x i)^D`` with ``c`` the layer's
+contact probability per step, ``s`` the tie's strength (trust x persuasion), ``i`` the
+listener's interest and ``D`` the steps she talks (``word_of_mouth.talk_steps``, at most the
+horizon). Well-mixed layers have no edges and are left out. On that graph a seeding channel
+with ``strategy = "celf"`` or ``"imm"`` has its seeds chosen once, before any replicate, by
+:func:`~simulator.town.influence.celf` or :func:`~simulator.town.imm.imm`, from the stream
+``"seeding/<channel>"`` of the scenario's seed; its plan then gives those people in every
+replicate, as ``strategy = "given"`` would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator import config as cfg
+from simulator.streams import stream
+
+if TYPE_CHECKING:
+    from simulator.engine.channels import ChannelPlan
+    from simulator.engine.prepare import LayerTable
+    from simulator.town.population import Population
+
+INFLUENCE_STRATEGIES = ("celf", "imm")
+"""Seeding strategies chosen on the reduced multiplex."""
+
+
+def edge_probabilities(
+    scenario: cfg.Scenario, population: Population, layers: Sequence[LayerTable]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The multiplex as one CSR (``indptr``, ``indices``) with a probability per edge.
+
+    Examples
+    --------
+    >>> from simulator.engine.prepare import prepare
+    >>> scenario = cfg.default_scenario()
+    >>> first = prepare(scenario)[0]
+    >>> indptr, indices, p = edge_probabilities(scenario, first.population, first.layers)
+    >>> indptr.size == scenario.population.size + 1, bool(((p >= 0) & (p <= 1)).all())
+    (True, True)
+    """
+    n = population.size
+    talk = min(scenario.word_of_mouth.talk_steps, scenario.simulation.steps)
+    interest = population.interest.astype(np.float64)
+    sources, targets, probabilities = [], [], []
+    for table in layers:
+        if table.well_mixed or table.indices.size == 0:
+            continue
+        speaker = np.repeat(np.arange(n), np.diff(table.indptr))
+        per_contact = (
+            table.contact_probability
+            * table.tie_strength[table.tie].astype(np.float64)
+            * interest[table.indices]
+        )
+        sources.append(speaker)
+        targets.append(table.indices.astype(np.int64))
+        probabilities.append(1.0 - (1.0 - np.clip(per_contact, 0, 1)) ** talk)
+    if not sources:
+        return np.zeros(n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    source = np.concatenate(sources)
+    order = np.argsort(source, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(source, minlength=n))]).astype(np.int64)
+    return indptr, np.concatenate(targets)[order], np.concatenate(probabilities)[order]
+
+
+def seed_costs(config: cfg.Seeding, indptr: np.ndarray) -> np.ndarray:
+    """EUR per person as a seed: ``cost_per_seed x (1 + hub_premium x degree / mean degree)``.
+
+    Examples
+    --------
+    >>> costs = seed_costs(cfg.Seeding(cost_per_seed=10, hub_premium=1), np.array([0, 3, 4, 4]))
+    >>> costs.round(2).tolist()
+    [32.5, 17.5, 10.0]
+    """
+    degree = np.diff(indptr).astype(np.float64)
+    mean = degree.mean() if degree.size and degree.mean() > 0 else 1.0
+    return config.cost_per_seed * (1.0 + config.hub_premium * degree / mean)
+
+
+def celf_candidates(indptr: np.ndarray, k: int) -> np.ndarray:
+    """The best connected tenth (at least ``10 k``): CELF stays fast in big towns."""
+    degree = np.diff(indptr)
+    count = min(degree.size, max(10 * k, degree.size // 10))
+    return np.sort(np.argsort(-degree, kind="stable")[:count])
+
+
+def choose_influencers(
+    plan: ChannelPlan,
+    scenario: cfg.Scenario,
+    population: Population,
+    layers: Sequence[LayerTable],
+) -> ChannelPlan:
+    """The plan with its seeds chosen by CELF or IMM, fixed as a list of people.
+
+    The plan's seed count (what the budget buys at ``cost_per_seed``) is the ``k``; under
+    ``hub_premium`` the budget buys people at their own cost instead, and the plan's count
+    and cost become those of the seeds chosen.
+    """
+    config = plan.config
+    assert isinstance(config, cfg.Seeding) and plan.seeds is not None
+    start = np.flatnonzero(plan.impressions_at)
+    if start.size == 0:
+        return plan
+    k = int(plan.impressions_at[start[0]])
+    indptr, indices, probability = edge_probabilities(scenario, population, layers)
+    rng = stream(scenario.simulation.seed, f"seeding/{plan.name}")
+    impressions, cost = plan.impressions_at, plan.cost_at
+    if plan.seeds.strategy == "celf":
+        # numba-compiled kernels: only these strategies need them
+        from simulator.town.influence import celf
+
+        candidates = celf_candidates(indptr, k)
+        chosen = celf(
+            indptr, indices, probability, k, samples=config.samples, candidates=candidates, rng=rng
+        )
+    else:
+        from simulator.town.imm import imm
+
+        if config.hub_premium > 0:
+            costs = seed_costs(config, indptr)
+            wanted = config.seeds or population.size
+            chosen = imm(
+                indptr,
+                indices,
+                probability,
+                wanted,
+                epsilon=config.epsilon,
+                cost=costs,
+                budget=config.budget,
+                rng=rng,
+            ).seeds
+            impressions, cost = impressions.copy(), cost.copy()
+            impressions[start[0]] = chosen.size
+            cost[start[0]] = math.fsum(costs[chosen])
+        else:
+            chosen = imm(indptr, indices, probability, k, epsilon=config.epsilon, rng=rng).seeds
+    seeds = dataclasses.replace(plan.seeds, strategy="given", people=tuple(int(p) for p in chosen))
+    return dataclasses.replace(plan, seeds=seeds, impressions_at=impressions, cost_at=cost)

@@ -1,10 +1,17 @@
 """Seeds that maximise spread: the multiplex reduced to one probability per tie, CELF and IMM.
 
 The scenario's multiplex is reduced to one probability per edge, the chance that an adopter
-convinces that contact while she talks: ``1 - (1 - c x s x i)^D`` with ``c`` the layer's
-contact probability per step, ``s`` the tie's strength (trust x persuasion), ``i`` the
-listener's interest and ``D`` the steps she talks (``word_of_mouth.talk_steps``, at most the
-horizon). Well-mixed layers have no edges and are left out. On that graph a seeding channel
+convinces that contact while she talks. Each talker kind (promoters, a share
+``product.quality`` of adopters; passives, ``response.word_of_mouth.passive_share``, when
+the talk response is on) sends the contact a Poisson number of messages, ``c x T`` with
+``c`` the layer's contact probability per step and ``T`` the steps she talks
+(``word_of_mouth.talk_steps``, at most the horizon), each step weighted by the talk's decay
+``exp(-age / decay_days)`` and by ``passive_talk`` for a passive; a message convinces with
+``s x i``, the tie's strength (trust x persuasion, x ``passive_strength`` for a passive) times
+the listener's interest, and a repeat from the same sender with ``repeat_sender`` times
+that. Detractors' warnings, saturation over senders, the horizon cutting late talkers short
+and well-mixed layers are left out: the reduction ranks seeds, it does not predict the run.
+On that graph a seeding channel
 with ``strategy = "celf"`` or ``"imm"`` has its seeds chosen once, before any replicate, by
 :func:`~simulator.town.influence.celf` or :func:`~simulator.town.imm.imm`, from the stream
 ``"seeding/<channel>"`` of the scenario's seed; its plan then gives those people in every
@@ -32,6 +39,16 @@ INFLUENCE_STRATEGIES = ("celf", "imm")
 """Seeding strategies chosen on the reduced multiplex."""
 
 
+def _convinced(messages: np.ndarray, success: np.ndarray, repeat: float) -> np.ndarray:
+    """Chance that Poisson(``messages``) messages convince, the first with ``success`` and
+    each later one from the same sender with ``repeat x success``."""
+    if repeat >= 1.0:
+        return -np.expm1(-messages * success)
+    first = np.exp(-messages)
+    later = (1.0 - success) / (1.0 - repeat * success)
+    return 1.0 - first - later * (np.exp(-messages * repeat * success) - first)
+
+
 def edge_probabilities(
     scenario: cfg.Scenario, population: Population, layers: Sequence[LayerTable]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -47,21 +64,37 @@ def edge_probabilities(
     (True, True)
     """
     n = population.size
-    talk = min(scenario.word_of_mouth.talk_steps, scenario.simulation.steps)
+    steps = int(min(scenario.word_of_mouth.talk_steps, scenario.simulation.steps))
     interest = population.interest.astype(np.float64)
+    talk = scenario.response.word_of_mouth
+    # talkers: (share of adopters, steps of talk at full rate, strength factor)
+    if scenario.response.enabled and talk.enabled:
+        # the decay of simulator.engine.talk.decay_factor (that module imports this one's)
+        ages = np.arange(steps) * scenario.simulation.step_days
+        rate = np.ones(steps) if math.isinf(talk.decay_days) else np.exp(-ages / talk.decay_days)
+        talkers = [(scenario.product.quality, float(rate.sum()), 1.0)]
+        if talk.passive_share > 0:
+            talkers.append(
+                (talk.passive_share, float(rate.sum()) * talk.passive_talk, talk.passive_strength)
+            )
+        repeat = talk.repeat_sender
+    else:
+        talkers, repeat = [(scenario.product.quality, float(steps), 1.0)], 1.0
     sources, targets, probabilities = [], [], []
     for table in layers:
         if table.well_mixed or table.indices.size == 0:
             continue
         speaker = np.repeat(np.arange(n), np.diff(table.indptr))
-        per_contact = (
-            table.contact_probability
-            * table.tie_strength[table.tie].astype(np.float64)
-            * interest[table.indices]
+        success = np.clip(
+            table.tie_strength[table.tie].astype(np.float64) * interest[table.indices], 0, 1
         )
+        probability = np.zeros(success.size)
+        for share, full_steps, strength in talkers:
+            messages = table.contact_probability * full_steps
+            probability += share * _convinced(messages, np.clip(success * strength, 0, 1), repeat)
         sources.append(speaker)
         targets.append(table.indices.astype(np.int64))
-        probabilities.append(1.0 - (1.0 - np.clip(per_contact, 0, 1)) ** talk)
+        probabilities.append(np.clip(probability, 0.0, 1.0))
     if not sources:
         return np.zeros(n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0)
     source = np.concatenate(sources)

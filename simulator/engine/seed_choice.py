@@ -39,7 +39,7 @@ INFLUENCE_STRATEGIES = ("celf", "imm")
 """Seeding strategies chosen on the reduced multiplex."""
 
 
-def _convinced(messages: np.ndarray, success: np.ndarray, repeat: float) -> np.ndarray:
+def _convinced(messages: float, success: np.ndarray, repeat: float) -> np.ndarray:
     """Chance that Poisson(``messages``) messages convince, the first with ``success`` and
     each later one from the same sender with ``repeat x success``."""
     if repeat >= 1.0:
@@ -88,7 +88,7 @@ def edge_probabilities(
         success = np.clip(
             table.tie_strength[table.tie].astype(np.float64) * interest[table.indices], 0, 1
         )
-        probability = np.zeros(success.size)
+        probability: np.ndarray = np.zeros(success.size, np.float64)
         for share, full_steps, strength in talkers:
             messages = table.contact_probability * full_steps
             probability += share * _convinced(messages, np.clip(success * strength, 0, 1), repeat)

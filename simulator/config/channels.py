@@ -51,8 +51,39 @@ class Seeding(ChannelBase):
         ge=0,
         description="people seeded; 0 (default) means as many as the budget buys [assumption]",
     )
-    strategy: Literal["random", "degree", "pagerank", "given"] = Field(
-        "random", description="how seeds are chosen; 'given' takes the ids in 'people'"
+    strategy: Literal["random", "degree", "pagerank", "given", "celf", "imm"] = Field(
+        "random",
+        description="how seeds are chosen: 'random' (new seeds each replicate), 'degree' "
+        "(most contacts), 'pagerank' (most central), 'given' (the ids in 'people'), 'celf' "
+        "(lazy greedy on the spread, Leskovec et al. 2007) or 'imm' (reverse-reachable sets, "
+        "Tang, Shi & Xiao 2015); celf and imm work on the scenario's multiplex reduced to one "
+        "probability per tie (contact probability x trust x persuasion x interest over the "
+        "talking steps) and give the same seeds in every replicate",
+    )
+    epsilon: float = Field(
+        0.1,
+        gt=0.0,
+        lt=1.0,
+        description="strategy 'imm': the seeds reach at least (1 - 1/e - epsilon) of the best "
+        "set's spread on the reduced multiplex, with probability 1 - 1/n; smaller is closer "
+        "and slower (default 0.1: within the 0.1-0.5 of Tang, Shi & Xiao 2015) [assumption]",
+    )
+    samples: int = Field(
+        200,
+        ge=1,
+        le=100_000,
+        description="strategy 'celf': live-edge worlds the spread is averaged over (default "
+        "200 keeps the greedy's choice stable on towns of thousands) [assumption]",
+    )
+    hub_premium: float = Field(
+        0.0,
+        ge=0.0,
+        le=100.0,
+        description="strategy 'imm': a seed costs cost_per_seed x (1 + hub_premium x her "
+        "contacts / the mean contacts), so hubs and influencers cost more, and the budget is "
+        "spent by budgeted influence maximisation (the better of the greedy by spread and by "
+        "spread per EUR, Leskovec et al. 2007); default 0: every seed costs the same "
+        "[assumption]",
     )
     people: Annotated[tuple[int, ...], Array] = Field(
         (), description="seed ids for strategy 'given'"

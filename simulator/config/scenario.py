@@ -264,6 +264,11 @@ class Scenario(Parameters):
                     f"channels.{name}.platform: '{platform}' is not a platform layer; "
                     f"allowed: {sorted(platforms)}"
                 )
+            if channel.kind == "seeding" and channel.hub_premium > 0 and channel.strategy != "imm":
+                raise ValueError(
+                    f"channels.{name}.hub_premium needs strategy 'imm' (got hub_premium "
+                    f"{channel.hub_premium:g} with strategy {channel.strategy!r})"
+                )
             if channel.kind == "seeding" and channel.strategy == "given":
                 outside = [p for p in channel.people if not 0 <= p < self.population.size]
                 if not channel.people or outside:

@@ -15,6 +15,7 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine.channels import ChannelPlan, compile_channel
 from simulator.engine.messages import Exposures
+from simulator.engine.seed_choice import INFLUENCE_STRATEGIES, choose_influencers
 from simulator.streams import stream
 from simulator.town.cache import cached_town
 from simulator.town.network import Network, Tie, build_network, check_graphs
@@ -199,6 +200,12 @@ def prepare(
             for index, name in enumerate(strategy.channels)
         )
         tables = _layer_tables(resolved, network)
+        plans = tuple(
+            choose_influencers(plan, resolved, population, tables)
+            if plan.seeds is not None and plan.seeds.strategy in INFLUENCE_STRATEGIES
+            else plan
+            for plan in plans
+        )
         denominator = (
             _bass_denominator(tables, population.size) if resolved.adoption.kind == "bass" else None
         )

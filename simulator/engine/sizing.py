@@ -71,6 +71,12 @@ PAGERANK_BYTES_PER_EDGE = 40
 """scipy sparse adjacency, its sum over layers and the transition matrix, for pagerank
 seeding (float64 data and int32 indices, three copies)."""
 
+INFLUENCE_BYTES_PER_EDGE = 80
+"""The reduced multiplex of celf and imm seeding (:mod:`simulator.engine.seed_choice`):
+sources, targets, probabilities and their sort order (int64 and float64), and IMM's
+transposed copy (three more arrays). Counted from the code, not measured; IMM's
+reverse-reachable sets come on top (about 8 bytes per member drawn)."""
+
 POPULATION_BYTES_PER_PERSON_MEDIUM = 9
 """One float64 uniform and one bool per person and medium while media use is drawn."""
 
@@ -269,6 +275,10 @@ def _town_parts(variant: cfg.Scenario) -> tuple[float, float, float, float]:
     for channel in variant.channels.values():
         if channel.kind == "seeding" and channel.strategy == "pagerank":
             peak = max(peak, kept + PAGERANK_BYTES_PER_EDGE * edges)
+        if channel.kind == "seeding" and channel.strategy in ("celf", "imm"):
+            # CELF keeps one bool per edge and per person for each live-edge sample
+            worlds = channel.samples * (edges + size) if channel.strategy == "celf" else 0
+            peak = max(peak, kept + INFLUENCE_BYTES_PER_EDGE * edges + worlds)
     return kept, max(peak, kept), edges, largest
 
 

@@ -1,10 +1,7 @@
 """Whom to give the samples to: seed rules compared at an equal number of samples.
 
-The scenario's multiplex is reduced to one probability per edge, the chance that an adopter
-convinces that contact while she talks: ``1 - (1 - c x s x i)^D`` with ``c`` the layer's
-contact probability per step, ``s`` the tie's strength (trust x persuasion), ``i`` the
-listener's interest and ``D`` the steps she talks (``word_of_mouth.talk_steps``, at most the
-horizon). On it :func:`~simulator.town.influence.celf` and
+The scenario's multiplex is reduced to one probability per edge
+(:func:`simulator.engine.seed_choice.edge_probabilities`). On it :func:`~simulator.town.influence.celf` and
 :func:`~simulator.town.influence.degree_discount` choose seeds, given to the engine as
 ``strategy = "given"``; ``random``, ``degree`` and ``pagerank`` are the engine's own. Every
 rule then runs through the whole simulator on the same replicate blocks (common random
@@ -23,6 +20,8 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine.prepare import PreparedStrategy, prepare
 from simulator.engine.run import run_block
+from simulator.engine.seed_choice import celf_candidates
+from simulator.engine.seed_choice import edge_probabilities as seed_edges
 from simulator.errors import ArgumentError
 from simulator.metrics import mean_interval
 from simulator.streams import stream
@@ -39,33 +38,9 @@ SEED_RULES = ("random", "degree", "pagerank", "degree_discount", "celf")
 
 
 def edge_probabilities(prepared: PreparedStrategy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The multiplex as one CSR with a probability per edge (see the module's docstring).
-
-    Well-mixed layers have no edges and are left out.
-    """
-    scenario = prepared.scenario
-    n = prepared.population.size
-    talk = min(scenario.word_of_mouth.talk_steps, scenario.simulation.steps)
-    interest = prepared.population.interest.astype(np.float64)
-    sources, targets, probabilities = [], [], []
-    for table in prepared.layers:
-        if table.well_mixed or table.indices.size == 0:
-            continue
-        speaker = np.repeat(np.arange(n), np.diff(table.indptr))
-        per_contact = (
-            table.contact_probability
-            * table.tie_strength[table.tie].astype(np.float64)
-            * interest[table.indices]
-        )
-        sources.append(speaker)
-        targets.append(table.indices.astype(np.int64))
-        probabilities.append(1.0 - (1.0 - np.clip(per_contact, 0, 1)) ** talk)
-    if not sources:
-        return np.zeros(n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    source = np.concatenate(sources)
-    order = np.argsort(source, kind="stable")
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(source, minlength=n))]).astype(np.int64)
-    return indptr, np.concatenate(targets)[order], np.concatenate(probabilities)[order]
+    """The strategy's multiplex as one CSR with a probability per edge (see
+    :func:`simulator.engine.seed_choice.edge_probabilities`)."""
+    return seed_edges(prepared.scenario, prepared.population, prepared.layers)
 
 
 def choose_seeds(
@@ -82,10 +57,7 @@ def choose_seeds(
     if rule == "degree_discount":
         return tuple(int(p) for p in degree_discount(indptr, indices, probability, k))
     if rule == "celf":
-        degree = np.diff(indptr)
-        # Candidates: the best connected tenth (at least 10 k), so CELF stays fast in big towns.
-        count = min(degree.size, max(10 * k, degree.size // 10))
-        candidates = np.sort(np.argsort(-degree, kind="stable")[:count])
+        candidates = celf_candidates(indptr, k)
         rng = stream(prepared.scenario.simulation.seed, "seeding/celf")
         chosen = celf(
             indptr, indices, probability, k, samples=samples, candidates=candidates, rng=rng

@@ -28,6 +28,7 @@ from simulator.engine.page import Pages
 from simulator.engine.prepare import LayerTable, PreparedStrategy, every_edge
 from simulator.engine.referrals import Referrals
 from simulator.engine.reviews import ReviewBoard
+from simulator.engine.rule_memory import RuleMemory
 from simulator.engine.talk import Talk
 from simulator.engine.touches import TouchRecorder
 from simulator.streams import stream
@@ -75,7 +76,7 @@ def run_block(
     return _Block(prepared, block, replicates, reference=reference, record=record).run(observe)
 
 
-class _Block:
+class _Block(RuleMemory):
     """Mutable state of one block; lives only inside :func:`run_block`."""
 
     def __init__(
@@ -185,35 +186,6 @@ class _Block:
             else None
         )
         self.track_senders = self.members is not None or self.recorder is not None
-
-    def _rule_memory(self, block: int) -> adoption.ThresholdMemory | adoption.BassContacts | None:
-        """What the rule keeps between steps (see :class:`simulator.engine.adoption.Step`)."""
-        if self.rule.kind == "threshold":
-            population = self.scenario.population
-            thresholds = stream(self.scenario.simulation.seed, "thresholds", block).beta(
-                population.threshold_alpha, population.threshold_beta, self.flat
-            )
-            return adoption.ThresholdMemory(
-                np.zeros(self.flat, np.float32), thresholds.astype(np.float32)
-            )
-        if self.rule.kind != "bass":
-            return None
-        # Under the bass rule word of mouth acts through the share of talking contacts,
-        # kept here (see _update_bass_share). With well-mixed layers only, everyone in a
-        # replicate has the same share, so the hazard is one number per replicate and
-        # adoptions are drawn from counts: O(adoptions) a step.
-        by_counts = not self.reference and all(t.well_mixed for t in self.p.layers)
-        self.everyone_heard = np.zeros(self.reps, bool)
-        self._bass_entering: np.ndarray | None = None
-        self._bass_leaving: np.ndarray | None = None
-        denominator = self.p.bass_denominator
-        if denominator is None:  # pragma: no cover - prepare computes it under the bass rule
-            raise TypeError("a bass strategy was prepared without its share denominator")
-        return adoption.BassContacts(
-            None if by_counts else np.zeros(self.flat, np.float64),
-            np.zeros(self.reps, np.float64),
-            denominator,
-        )
 
     # ----------------------------------------------------------------- the time loop
 
@@ -494,55 +466,6 @@ class _Block:
         ).astype(np.int64)
         owner = np.repeat(np.arange(speakers.size), made)
         return owner, rng.integers(0, self.size - 1, owner.size)
-
-    def _update_bass_share(self) -> None:
-        """Add talkers who start, and remove those who stop, from the bass share."""
-        # The deque has just been appended to in _apply; the batch that fell off is kept.
-        entering, leaving = self._bass_entering, self._bass_leaving
-        self._bass_entering = self._bass_leaving = None
-        impact = self.scenario.product.negative_impact
-        for batch, sign in ((entering, 1.0), (leaving, -1.0)):
-            if batch is None or batch.size == 0:
-                continue
-            state = self.state[batch]
-            weight = np.where(state == adoption.PROMOTER, 1.0, -impact) * sign
-            for table in self.p.layers:
-                if table.well_mixed:
-                    self._bass_well_mixed_share(table, batch, weight, sign)
-                else:
-                    self._bass_layer_share(table, batch, weight, sign)
-
-    def _bass_contacts(self) -> adoption.BassContacts:
-        if not isinstance(self.memory, adoption.BassContacts):  # pragma: no cover
-            raise TypeError("the bass share is kept only under the bass rule")
-        return self.memory
-
-    def _bass_well_mixed_share(
-        self, table: LayerTable, batch: np.ndarray, weight: np.ndarray, sign: float
-    ) -> None:
-        n = self.size
-        self._bass_contacts().well_mixed[:] += table.well_mixed_strength * np.bincount(
-            batch // n, weights=weight, minlength=self.reps
-        )
-        if sign > 0:  # everyone in those replicates hears of it, once
-            reps = np.unique(batch // n)
-            reps = reps[~self.everyone_heard[reps]]
-            if reps.size:
-                self.everyone_heard[reps] = True
-                self._mark_aware((reps[:, None] * n + np.arange(n)).ravel())
-
-    def _bass_layer_share(
-        self, table: LayerTable, batch: np.ndarray, weight: np.ndarray, sign: float
-    ) -> None:
-        n = self.size
-        numerator = self._bass_contacts().numerator
-        if numerator is None:  # pragma: no cover - counts are used on well-mixed layers only
-            raise TypeError("a layer with edges needs the per-person bass share")
-        edges, owner = sample_edges(table.indptr, batch % n, 1.0, self.rng_talk)
-        target = (batch[owner] // n) * n + table.indices[edges]
-        np.add.at(numerator, target, weight[owner] * table.strength(edges))
-        if sign > 0:
-            self._mark_aware(target)
 
     # ----------------------------------------------------------------- bookkeeping
 

@@ -321,7 +321,7 @@ def estimate(scenario: cfg.Scenario, *, workers: int = 1, outputs: bool = True) 
     Examples
     --------
     >>> estimate(cfg.default_scenario()).describe()  # measured: 243 MiB resident (wom run, report included)
-    'about 190 MiB of memory and 1 s'
+    'about 190 MiB of memory and 3 s'
     >>> data = cfg.default_scenario().model_dump()
     >>> data["population"]["size"] = 50_000_000
     >>> big = estimate(cfg.validate_scenario(data))

@@ -154,7 +154,7 @@ def choose_influencers(
             indptr, indices, probability, k, samples=config.samples, candidates=candidates, rng=rng
         )
     else:
-        from simulator.town.imm import imm
+        from simulator.town.imm import imm  # numba-compiled: only this strategy needs it
 
         if config.hub_premium > 0:
             costs = seed_costs(config, indptr)

@@ -164,6 +164,11 @@ def test_replies_follow_the_hours_and_recover_complainers_at_rho():
     """Replies never exceed hours / h_resp; of the complainers replied to who were still
     detractors, reply_recovery recover (binomial, 3 SE over all replicates)."""
     data = _data(steps=60, replicates=12, block_size=12)
+    # The word of mouth of before its calibration (issue 14): with today's stronger talk the
+    # town's complainers buy and post again and again, and a reply to a complainer already
+    # won back (state no longer detractor) counts in the replies but cannot recover her, so
+    # replies over-count the complainers at stake; fewer repeat posters keep them apart.
+    cfg.apply_overrides(data, [f"{k}={v}" for k, v in cfg.PREVIOUS_CALIBRATION.items()])
     data["product"]["quality"] = 0.5
     data["channels"]["replies"] = {
         "kind": "dialogue",

@@ -16,9 +16,10 @@ from pydantic import Field, model_validator
 
 from simulator.config.base import Parameters, Probability
 
-STAR_EFFECT = round(math.log(1.07), 4)
-"""beta_up: +1 shown star multiplies a searcher's conversion by 1.07 (Luca 2016: +1 Yelp
-star, +5-9 % revenue for independent restaurants [V]; the midpoint 7 %)."""
+STAR_EFFECT = round(math.log(1.06), 4)
+"""beta_up: +1 shown star multiplies a searcher's conversion by 1.06, calibrated so that +1
+shown star gives +5-9 % revenue in the model (Luca 2016: +1 Yelp star, +5-9 % revenue for
+independent restaurants [V]); 1.07 before word of mouth was calibrated (issue 14)."""
 
 
 class Reviews(Parameters):
@@ -61,7 +62,7 @@ class Reviews(Parameters):
         le=5.0,
         description="beta_up: a searcher's conversion is multiplied by exp(beta (R_shown - "
         "R_ref)) above R_ref [Luca 2016: +1 Yelp star, +5-9 % revenue for independent "
-        "restaurants, none for chains [V]; ln 1.07]",
+        "restaurants, none for chains [V]; ln 1.06, calibrated to that band]",
     )
     bad_star_multiplier: float = Field(
         2.0,

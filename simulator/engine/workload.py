@@ -100,7 +100,7 @@ def channel_load(scenario: cfg.Scenario, channel: cfg.Channel) -> tuple[float, f
     --------
     >>> scenario = cfg.default_scenario()
     >>> [round(channel_load(scenario, c)[1]) for c in scenario.channels.values()][:3]
-    [100, 5350, 32085]
+    [100, 8694, 32085]
     """
     size = scenario.population.size
     step_days = scenario.simulation.step_days
@@ -185,7 +185,7 @@ def word_of_mouth_load(scenario: cfg.Scenario) -> tuple[float, float]:
     --------
     >>> messages, spread = word_of_mouth_load(cfg.default_scenario())
     >>> round(messages), round(spread, 2)
-    (528960, 0.66)
+    (317010, 3.31)
     """
     simulation = scenario.simulation
     size = scenario.population.size

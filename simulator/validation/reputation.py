@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from simulator import config as cfg
+from simulator.config.reputation import STAR_EFFECT
 from simulator.engine.page import reshare_cascade
 from simulator.engine.reviews import shown_rating
 from simulator.engine.run import simulate
@@ -116,7 +117,8 @@ def check_reputation(sizes: Any, seed: int, *, replicates: int | None = None) ->
             "+5 to +9 %",
             luca,
             5.0 <= float(luca.mean()) <= 9.0,
-            "calibrated: reputation.reviews.star_effect = ln 1.07 on searchers' messages, "
+            f"calibrated: reputation.reviews.star_effect = "
+            f"ln {math.exp(STAR_EFFECT):.2f} on searchers' messages, "
             "walk-ins and trial conversions, repeat_weight 0.5 on their purchase rate",
             5.0,
         )

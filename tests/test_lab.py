@@ -121,8 +121,10 @@ def served():
 
 
 _CHART = """() => { const gd = document.querySelector('.wom-controls').parentElement
-  .querySelector('.js-plotly-plot'); return gd && gd.data ? JSON.stringify(gd.data.map(t => t.y)) : null; }"""
-"""The data of the first chart under the control panel (the adoption curves)."""
+  .querySelector('.js-plotly-plot'); return gd && gd.data ?
+  JSON.stringify(gd.data.map(t => Array.from(t.y || [], v => Number(Number(v).toPrecision(9))))) : null; }"""
+"""The data of the first chart under the control panel (the adoption curves), as plain
+numbers to 9 digits: a first render holds lists, an update typed arrays."""
 
 
 def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):

@@ -11,23 +11,11 @@ Examples
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
 from simulator.config.base import Model, Name
-
-ANSWER_METRICS = (
-    "adopters",
-    "customers",
-    "reach",
-    "cost_per_adoption",
-    "customer_acquisition_cost",
-    "revenue",
-    "clv",
-)
-"""Metrics a question may compare: per-replicate counts and money, and two costs per person
-(ratios of means, compared by the delta method; see :func:`simulator.metrics.compare`)."""
 
 AnswerMetric = Literal[
     "adopters",
@@ -38,6 +26,10 @@ AnswerMetric = Literal[
     "revenue",
     "clv",
 ]
+
+ANSWER_METRICS: tuple[str, ...] = get_args(AnswerMetric)
+"""Metrics a question may compare: per-replicate counts and money, and two costs per person
+(ratios of means, compared by the delta method; see :func:`simulator.metrics.compare`)."""
 
 
 class Question(Model):

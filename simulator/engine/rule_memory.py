@@ -8,6 +8,8 @@ layers, a per-person numerator on layers with edges)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from simulator import config as cfg
@@ -33,9 +35,7 @@ class RuleMemory:
     everyone_heard: np.ndarray
     _bass_entering: np.ndarray | None
     _bass_leaving: np.ndarray | None
-
-    def _mark_aware(self, target: np.ndarray) -> None:  # pragma: no cover - the block's
-        raise NotImplementedError
+    _mark_aware: Callable[[np.ndarray], None]  # the block's method
 
     def _rule_memory(self, block: int) -> adoption.ThresholdMemory | adoption.BassContacts | None:
         """What the rule keeps between steps (see :class:`simulator.engine.adoption.Step`)."""

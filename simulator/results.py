@@ -64,11 +64,21 @@ adoption, in the order of :data:`simulator.config.SOURCE_TYPES`; by ``channel``
 adds up to its total (revenue and discounted margin exactly by source: the totals are
 the sums of those splits)."""
 
-RESPONSE_TOTALS = ("unspent", "positive_messages", "negative_messages", "passives")
+RESPONSE_TOTALS = (
+    "unspent",
+    "positive_messages",
+    "negative_messages",
+    "passives",
+    "messages_by_tie",
+    "tipped_by_tie",
+)
 """Per-replicate totals of a run with a response mechanism on (issue 14), each present only
 when its mechanism is: ``unspent`` (replicates, channels), EUR a frequency cap left
 unbought; ``positive_messages`` and ``negative_messages`` (replicates,), word-of-mouth
-messages by valence; ``passives`` (replicates,), adopters who are passives."""
+messages by valence; ``passives`` (replicates,), adopters who are passives;
+``messages_by_tie`` and ``tipped_by_tie`` (replicates, tie kinds), word-of-mouth messages
+and the adoptions they tipped by the :class:`simulator.town.network.Tie` kind they
+travelled, in the enum's order."""
 
 
 REPUTATION_TOTALS = (

@@ -404,6 +404,65 @@ def test_response_metrics_and_incremental_adopters_against_no_campaign():
     assert incremental.loc["no campaign", "difference"] == 0.0
 
 
+def test_conversion_per_message_by_tie_kind_is_the_one_message_adoption_probability():
+    """Listeners who each hear one message convert with p: the ``other_ties`` conversion (a
+    loaded graph's ties) is p within 3 SE; 20 replicates of 2,000 listeners, p = 0.3."""
+    from simulator.metrics import summarize  # tables only in this test
+
+    pairs, reps, persuasion = 2000, 20, 0.3
+    indptr, indices, seeds, _ = _fan_in({1: pairs})
+    scenario = cascade_scenario(
+        indptr.size - 1,
+        seeds,
+        rule=cfg.IndependentRule(),
+        persuasion=persuasion,
+        replicates=reps,
+        block_size=reps,
+        steps=3,
+    )
+    data = _mechanisms_off(scenario.model_dump(mode="json"))
+    # talk response on, through saturation, which leaves a first message whole
+    data["response"]["word_of_mouth"].update(saturation=0.5, saturation_after=2)
+    result = simulate(cfg.validate_scenario(data), graphs={"graph": (indptr, indices)})
+    response = result.strategies[0].response
+    assert (response["messages_by_tie"][:, Tie.EXTERNAL] == pairs).all()
+    assert response["messages_by_tie"][:, : Tie.EXTERNAL].sum() == 0
+    row = summarize(result).iloc[0]
+    rate = row["conversion_per_message.other_ties"]
+    assert abs(rate - persuasion) <= 3 * math.sqrt(persuasion * (1 - persuasion) / (reps * pairs))
+    assert "conversion_per_message.weak_ties" not in row.index  # kinds the town lacks
+
+
+def test_messages_and_tipped_adoptions_by_tie_kind_add_up_and_strong_ties_convert_more():
+    """The built-in town, realistic response, 1,500 people, 4 replicates: the split by tie
+    kind adds up to the messages and to the adoptions talk tipped, and a strong tie
+    (trust 0.83) converts more than a weak one (0.83 x 0.45) by more than 3 SE."""
+    from simulator.config import TIE_KINDS
+    from simulator.metrics.tables import replicate_metrics
+
+    assert len(TIE_KINDS) == len(Tie)
+    assert (TIE_KINDS[Tie.STRONG], TIE_KINDS[Tie.WEAK], TIE_KINDS[Tie.ONLINE]) == (
+        "strong",
+        "weak",
+        "follow",
+    )
+    data = _scenario(1500).model_dump(mode="json")
+    cfg.apply_overrides(data, cfg.realistic_overrides())
+    result = simulate(cfg.validate_scenario(data)).strategy("word of mouth")
+    by_tie = result.response["messages_by_tie"]
+    assert (by_tie.sum(axis=1) == result.messages).all()
+    values = replicate_metrics(result, np.arange(41.0))
+    tipped = sum(values[f"tipped_by.{kind}_ties"] for kind in ("strong", "weak", "follow"))
+    assert (tipped == values["tipped_by_talk"]).all()
+    strong = values["tipped_by.strong_ties"].sum() / values["messages.strong_ties"].sum()
+    weak = values["tipped_by.weak_ties"].sum() / values["messages.weak_ties"].sum()
+    se = math.sqrt(
+        strong * (1 - strong) / values["messages.strong_ties"].sum()
+        + weak * (1 - weak) / values["messages.weak_ties"].sum()
+    )
+    assert strong - weak > 3 * se
+
+
 # --------------------------------------------------------------------------- purchase cues
 
 

@@ -12,6 +12,7 @@ the TOML writer in :mod:`~simulator.config.toml`. Import them all from here.
 from simulator.config.base import (
     MAX_BUDGET,
     SOURCE_TYPES,
+    TIE_KINDS,
     Array,
     Forever,
     Model,
@@ -109,6 +110,7 @@ __all__ = [
     "REALISTIC_PAGE",
     "REALISTIC_REPUTATION",
     "SOURCE_TYPES",
+    "TIE_KINDS",
     "TINY_TOWN",
     "Adoption",
     "Advertising",

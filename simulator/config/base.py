@@ -74,6 +74,11 @@ SourceType = Literal[
 ]
 """The type of an exposure's source, which sets its trust (:class:`~simulator.config.Trust`)."""
 
+TIE_KINDS: tuple[str, ...] = ("strong", "weak", "follow", "other")
+"""Names of the tie kinds a message can travel, in the order of
+:class:`simulator.town.network.Tie`: strong and weak ties (offline, or copied online),
+online-only follows, and loaded or well-mixed layers (the metrics' ``*_ties`` columns)."""
+
 SOURCE_TYPES: tuple[str, ...] = get_args(SourceType)
 """Every source type an exposure can have, in a fixed order (their index is stored in arrays).
 

@@ -188,7 +188,7 @@ class TalkResponse(Parameters):
     online_stranger_trust: Literal["online_opinion", "weak_tie"] = Field(
         "weak_tie",
         description="trust of an online-only follow: weak_tie (default, word_of_mouth x "
-        "weak_tie_trust, 0.21; Nielsen 2015's 'consumer opinions online' item is about "
+        "weak_tie_trust, 0.37; Nielsen 2015's 'consumer opinions online' item is about "
         "reviews, not followed strangers, MODEL-REVIEW A.0) or online_opinion (Nielsen "
         "2015, 0.66, the previous model)",
     )

@@ -289,6 +289,8 @@ class _Block(RuleMemory):
         )
         if self.referral is not None:  # the sender of each adopter's tipping message
             self.referral.tipped_by = exposures.senders_of(decision.exposure)
+        if self.talk is not None:
+            self.talk.tally_tipped(exposures, decision.exposure)
         if self.ads is not None:  # walk-ins: baseline demand, with no message
             if self.boosted:
                 walk_ins = self.ads.walk_ins(self.state, self._conversion_factor, WALK_IN_BOOST_CAP)

@@ -28,6 +28,10 @@ class Exposures:
     when the engine tracks senders (a referral programme runs); otherwise it is None, and
     costs no work or memory. The adoption rules never read it: their decision names the
     tipping message by its index, and the engine looks the sender up (:meth:`senders_of`).
+
+    ``tie`` is the :class:`simulator.town.network.Tie` kind each word-of-mouth message
+    travelled (-1 for paid media), kept only when talk response is on, for the conversion
+    per message by tie kind; otherwise None.
     """
 
     target: np.ndarray
@@ -36,6 +40,7 @@ class Exposures:
     channel: np.ndarray
     valence: np.ndarray
     sender: np.ndarray | None = None
+    tie: np.ndarray | None = None
 
     def take(self, index: np.ndarray) -> Exposures:
         """The messages at ``index`` (positions or a boolean mask), in that order."""
@@ -46,6 +51,7 @@ class Exposures:
             self.channel[index],
             self.valence[index],
             None if self.sender is None else self.sender[index],
+            None if self.tie is None else self.tie[index],
         )
 
     def senders_of(self, index: np.ndarray) -> np.ndarray:
@@ -97,23 +103,25 @@ class Exposures:
             return Exposures.empty()
         if len(parts) == 1:
             return parts[0]
-        if all(p.sender is None for p in parts):
-            sender = None
-        else:  # messages from untracked parts (paid media) have no sender
-            sender = np.concatenate(
-                [
-                    np.full(p.target.size, -1, np.int64) if p.sender is None else p.sender
-                    for p in parts
-                ]
-            )
         return Exposures(
             np.concatenate([p.target for p in parts]),
             np.concatenate([p.strength for p in parts]),
             np.concatenate([p.source for p in parts]),
             np.concatenate([p.channel for p in parts]),
             np.concatenate([p.valence for p in parts]),
-            sender,
+            _optional([p.sender for p in parts], [p.target.size for p in parts], np.int64),
+            _optional([p.tie for p in parts], [p.target.size for p in parts], np.int8),
         )
+
+
+def _optional(arrays: list[np.ndarray | None], sizes: list[int], dtype: type) -> np.ndarray | None:
+    """Parts of an optional field joined, -1 for the parts that lack it (paid media); None
+    when no part has it."""
+    if all(array is None for array in arrays):
+        return None
+    return np.concatenate(
+        [np.full(n, -1, dtype) if a is None else a for a, n in zip(arrays, sizes, strict=True)]
+    )
 
 
 def sample_edges(

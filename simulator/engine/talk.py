@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from simulator.engine.adoption import DETRACTOR, PROMOTER
 from simulator.engine.messages import Exposures, rank_within
 from simulator.engine.prepare import LayerTable
 from simulator.streams import stream
+from simulator.town.network import Tie
 
 BINS = 6
 """Rate bins per valence and layer: talkers within a factor 4 of each other share one
@@ -125,6 +127,8 @@ class Talk:
         self.positive = np.zeros(replicates, np.int64)
         self.negative = np.zeros(replicates, np.int64)
         self.passives = np.zeros(replicates, np.int64)
+        self.messages_by_tie = np.zeros((replicates, len(Tie)), np.int64)
+        self.tipped_by_tie = np.zeros((replicates, len(Tie)), np.int64)
 
     @staticmethod
     def needed(scenario: cfg.Scenario) -> bool:
@@ -216,7 +220,23 @@ class Talk:
         positive = exposures.valence > 0
         self.positive += np.bincount(replicate[positive], minlength=self.reps)
         self.negative += np.bincount(replicate[~positive], minlength=self.reps)
+        if exposures.tie is not None:
+            self.messages_by_tie += _by_tie(replicate, exposures.tie, self.reps)
         return exposures
+
+    def tally_tipped(self, exposures: Exposures, tipping: np.ndarray) -> None:
+        """Count the adoptions that word of mouth tipped, by the tie kind it travelled.
+
+        ``tipping`` is each adopter's tipping message (a position in ``exposures``, -1
+        when none did), as the adoption rule's decision gives it.
+        """
+        if exposures.tie is None or tipping.size == 0:
+            return
+        tipped = tipping[tipping >= 0]
+        tie = exposures.tie[tipped]
+        spoken = tie >= 0  # paid messages carry no tie
+        replicate = exposures.target[tipped[spoken]] // self.size
+        self.tipped_by_tie += _by_tie(replicate, tie[spoken], self.reps)
 
     def _groups(self, table: LayerTable, wanted: np.ndarray) -> list[tuple[np.ndarray, float]]:
         """Rate bins, or one bin at the top rate when that samples few contacts anyway.
@@ -255,6 +275,10 @@ class Talk:
             dropped = exposures.target[~keep] // self.size
             messages -= np.bincount(dropped, minlength=self.reps)
             exposures, owner, edges = exposures.take(keep), owner[keep], edges[keep]
+        tie = np.full(edges.size, Tie.EXTERNAL, np.int8)
+        along = edges >= 0  # -1: a well-mixed contact
+        tie[along] = table.tie[edges[along]]
+        exposures = replace(exposures, tie=tie)
         factor = strength[owner]
         told = self.told.get(table.name)
         if told is not None and edges.size:
@@ -264,8 +288,14 @@ class Talk:
         return _scaled(exposures, factor) if (factor != 1.0).any() else exposures
 
     def outputs(self) -> dict[str, np.ndarray]:
-        """Messages by valence, and passives (when there are any)."""
-        out = {"positive_messages": self.positive, "negative_messages": self.negative}
+        """Messages by valence and by tie kind, the adoptions they tipped by tie kind, and
+        passives (when there are any)."""
+        out = {
+            "positive_messages": self.positive,
+            "negative_messages": self.negative,
+            "messages_by_tie": self.messages_by_tie,
+            "tipped_by_tie": self.tipped_by_tie,
+        }
         if self.passive is not None:
             out["passives"] = self.passives
         return out
@@ -280,4 +310,12 @@ def _scaled(exposures: Exposures, factor: np.ndarray) -> Exposures:
         exposures.channel,
         exposures.valence,
         exposures.sender,
+        exposures.tie,
     )
+
+
+def _by_tie(replicate: np.ndarray, tie: np.ndarray, replicates: int) -> np.ndarray:
+    """Counts per (replicate, tie kind)."""
+    kinds = len(Tie)
+    flat = replicate * kinds + tie
+    return np.bincount(flat, minlength=replicates * kinds).reshape(replicates, kinds)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.config import SOURCE_TYPES
+from simulator.config import SOURCE_TYPES, TIE_KINDS
 from simulator.errors import ArgumentError
 from simulator.metrics.bass_fit import bass_fit_summary
 from simulator.metrics.intervals import mean_interval, paired_ratio_difference, ratio_interval
@@ -97,6 +97,12 @@ def _response_metrics(result: StrategyResult) -> dict[str, np.ndarray]:
         values["tipped_by_talk"] = result.by_source[:, organic].sum(axis=1)
     if "passives" in response:
         values["passives"] = response["passives"]
+    if "messages_by_tie" in response:
+        for index, kind in enumerate(TIE_KINDS):
+            sent = response["messages_by_tie"][:, index]
+            if sent.any():  # kinds the town has
+                values[f"messages.{kind}_ties"] = sent
+                values[f"tipped_by.{kind}_ties"] = response["tipped_by_tie"][:, index]
     return values
 
 
@@ -227,7 +233,18 @@ per message (every talk-tipped adoption over every message; MODEL-REVIEW E.2).""
 def ratios_of(values: dict) -> dict[str, tuple[str, str, float]]:
     """The ratio metrics that ``values`` (from :func:`replicate_metrics`) can give."""
     ratios = RATIOS | LIFECYCLE_RATIOS if "customers" in values else RATIOS
-    return ratios | RESPONSE_RATIOS if "positive_messages" in values else ratios
+    if "positive_messages" not in values:
+        return ratios
+    by_tie = {
+        f"conversion_per_message.{kind}_ties": (
+            f"tipped_by.{kind}_ties",
+            f"messages.{kind}_ties",
+            1.0,
+        )
+        for kind in TIE_KINDS
+        if f"messages.{kind}_ties" in values
+    }
+    return ratios | RESPONSE_RATIOS | by_tie
 
 
 def strategy_summary(result: StrategyResult, days: np.ndarray, margin: float = 0.0) -> dict:

@@ -131,8 +131,9 @@ OLD_FRIEND_SHARE = {"facebook": 0.3, "instagram": 0.2}
 
 
 def _previous_network(layers: dict) -> list[str]:
-    """The network before issue 14: merged introductions, no homophily, capped friend shares."""
-    lines = []
+    """The network before issue 14: merged introductions, no homophily (of segment or of
+    interest), capped friend shares."""
+    lines = ["population.interest_correlation=0"]
     for name, layer in layers.items():
         if layer["kind"] == "market":
             lines += [f"layers.{name}.distinct_ties=false", f"layers.{name}.segment_mixing=inf"]

@@ -279,9 +279,10 @@ PREVIOUS_NETWORK: dict[str, Any] = {
     "layers.facebook.cap_friend_share": True,
     "layers.instagram.friend_share": 0.2,
     "layers.instagram.cap_friend_share": True,
+    "population.interest_correlation": 0.0,
 }
 """The built-in town's network before issue 14: repeated introductions merge, no
-homophily, and friend shares of 0.3 and 0.2 silently capped at what the town offers."""
+homophily (of segment or of interest), and friend shares of 0.3 and 0.2 silently capped at what the town offers."""
 
 PREVIOUS_CALIBRATION: dict[str, Any] = {
     "word_of_mouth.persuasion": 0.0301,

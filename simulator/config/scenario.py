@@ -105,6 +105,10 @@ class Segment(Parameters):
     )
 
 
+INTEREST_CORRELATION = 0.3
+"""Default ``population.interest_correlation`` [assumption: MODEL-REVIEW G3's rho_int]."""
+
+
 class Population(Parameters):
     size: int = Field(
         5000,
@@ -123,6 +127,16 @@ class Population(Parameters):
     )
     threshold_beta: float = Field(
         1.0, gt=0.0, description="see threshold_alpha (Kempe et al. 2003)"
+    )
+    interest_correlation: float = Field(
+        INTEREST_CORRELATION,
+        ge=0.0,
+        lt=1.0,
+        description="homophily of interest: the correlation of interest in the category "
+        "across the market layer's ties, met by construction (0: interests independent, "
+        "the model before 2026-12; no effect without a market layer or a Beta interest) "
+        "[MODEL-REVIEW G3 rho_int 0.3; homophily, McPherson, Smith-Lovin & Cook 2001; "
+        "the value itself is an assumption]",
     )
 
     @model_validator(mode="after")

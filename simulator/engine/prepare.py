@@ -18,6 +18,7 @@ from simulator.engine.messages import Exposures
 from simulator.engine.seed_choice import INFLUENCE_STRATEGIES, choose_influencers
 from simulator.streams import stream
 from simulator.town.cache import cached_town
+from simulator.town.interest import correlate_interest
 from simulator.town.network import Network, Tie, build_network, check_graphs
 from simulator.town.population import Population, build_population
 from simulator.town.trust import tie_sources_and_trust
@@ -180,7 +181,12 @@ def prepare(
 
             def build(resolved: cfg.Scenario = resolved) -> tuple[Population, Network]:
                 people = build_population(resolved.population, rng=stream(seed, "population"))
-                return people, build_network(resolved.layers, people, seed=seed, graphs=graphs)
+                network = build_network(resolved.layers, people, seed=seed, graphs=graphs)
+                market = next((ly for ly in network.layers if ly.config.kind == "market"), None)
+                people = correlate_interest(
+                    people, resolved.population, market, rng=stream(seed, "interest")
+                )
+                return people, network
 
             towns[key] = (
                 build()

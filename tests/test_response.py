@@ -376,7 +376,9 @@ def test_stylised_facts_rows_name_calibrated_and_emergent():
     from simulator.validation.facts import check_facts
 
     rows = check_facts(QUICK, 7, replicates=4)
-    assert len(rows) == 7
+    assert len(rows) == 9
+    homophily = [row for row in rows if row.check.startswith("homophily")]
+    assert len(homophily) == 2 and all(row.passed for row in homophily)
     assert all(row.group == "facts" for row in rows)
     labelled = ("calibrated", "emergent", "by construction", "informational")
     assert all(row.detail.startswith(labelled) for row in rows)

@@ -60,6 +60,20 @@ def test_two_workers_write_the_same_summary_as_one(tmp_path):
     assert read("one") == read("two")
 
 
+def test_auto_workers_by_default_one_for_a_short_run(tmp_path):
+    """``--workers auto`` (the default) keeps a short run in one process, says so in the
+    manifest, and accepts the word itself; anything else is refused by argparse."""
+    import json
+
+    assert main(["run", "--out", str(tmp_path / "a"), "--quiet", *QUICK]) == 0
+    assert json.loads((tmp_path / "a" / "manifest.json").read_text())["workers"] == 1
+    args = ["run", "--out", str(tmp_path / "b"), "--quiet", "--workers", "auto", *QUICK]
+    assert main(args) == 0
+    with pytest.raises(SystemExit) as error:
+        main(["run", "--workers", "many", *QUICK])
+    assert error.value.code == 2
+
+
 def test_show_default_and_validate(tmp_path, capsys):
     assert main(["show-default"]) == 0
     text = capsys.readouterr().out

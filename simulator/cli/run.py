@@ -18,7 +18,7 @@ from simulator import lifeline, outputs
 from simulator.config import Scenario, load_scenario
 from simulator.config.toml import scenario_to_toml
 from simulator.engine.run import simulate
-from simulator.engine.sizing import check_size
+from simulator.engine.sizing import auto_workers, check_size
 from simulator.results import write_manifest
 from simulator.views.terminal import run_text
 
@@ -38,9 +38,10 @@ def add_run_parser(commands: Any, add_set: Any) -> None:
     run.add_argument("--quiet", action="store_true", help="no table, no progress bar")
     run.add_argument(
         "--workers",
-        type=int,
-        default=1,
-        help="processes that share the replicate blocks (default 1); results do not change",
+        type=_workers,
+        default="auto",
+        help="processes that share the replicate blocks, or auto (default: one per CPU for "
+        "runs estimated above a couple of seconds, else 1); results do not change",
     )
     run.add_argument(
         "--lang",
@@ -53,6 +54,18 @@ def add_run_parser(commands: Any, add_set: Any) -> None:
         type=Path,
         help="folder of built towns, reused by later runs (default $WOM_CACHE_DIR, else none)",
     )
+
+
+def _workers(text: str) -> int | str:
+    """``--workers``: a whole number, checked later with the others, or ``auto``."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of processes or auto, got {text!r}"
+        ) from None
 
 
 def scenario_of(args: argparse.Namespace) -> Scenario:
@@ -118,8 +131,11 @@ def _write_outputs(
 def run_command(args: argparse.Namespace) -> int:
     """``wom run``; returns the exit status (errors are raised as SimulatorError)."""
     started = time.perf_counter()
-    lifeline.check_workers(args.workers)
+    if args.workers != "auto":
+        lifeline.check_workers(args.workers)
     scenario = scenario_of(args)
+    if args.workers == "auto":
+        args.workers = auto_workers(scenario, lifeline.available_cpus())
     needs = check_size(
         scenario,
         workers=args.workers,

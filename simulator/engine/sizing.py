@@ -161,6 +161,11 @@ LONG_RUN_SECONDS = 60.0
 
 # --------------------------------------------------------------------------- estimate
 
+PARALLEL_ABOVE_SECONDS = 1.5
+"""Estimated simulating time above which ``--workers auto`` shares the blocks among the
+CPUs: a helper process costs about a second to start (imports and its own town), so
+shorter runs stay in one process."""
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -550,3 +555,24 @@ def check_size(
         f"{prefix}{values} need about {format_bytes(found.bytes)} of memory, more than the "
         f"{format_bytes(available)} available; lower {advice}"
     )
+
+
+def auto_workers(scenario: cfg.Scenario, cpus: int) -> int:
+    """Workers for ``--workers auto``: 1 for a short run, else one per CPU up to the tasks.
+
+    Results do not depend on the number of workers, only the time does.
+
+    Examples
+    --------
+    >>> auto_workers(cfg.default_scenario(), cpus=2)  # 6 strategies, a block each
+    2
+    >>> small = cfg.default_scenario().model_dump(mode="json")
+    >>> small["population"]["size"] = 500
+    >>> auto_workers(cfg.validate_scenario(small), cpus=2)
+    1
+    """
+    if cpus <= 1 or estimate(scenario, outputs=False).seconds < PARALLEL_ABOVE_SECONDS:
+        return 1
+    simulation = scenario.simulation
+    blocks = math.ceil(simulation.replicates / simulation.block_size)
+    return max(1, min(cpus, blocks * len(scenario.resolved_strategies())))

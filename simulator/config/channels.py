@@ -224,6 +224,19 @@ class SocialAds(ImpressionChannel):
     )
 
 
+ShareTrust = Literal["friend", "online"]
+"""How a shared post is trusted: as its sharer's message ("friend") or as an online opinion."""
+
+SHARE_TRUST_HELP = (
+    "trust and source of a shared post: 'friend' (default, the model before 2026-12): a "
+    "message from the sharer, trusted by the tie it travels on (a strong tie's full word of "
+    "mouth); 'online': an opinion posted online whatever the tie, trusted as an online-only "
+    "follow's (with response.word_of_mouth.online_stranger_trust = 'weak_tie': as a weak "
+    "tie) [Nielsen 2015: 66 % trust consumer opinions posted online, 83 % recommendations "
+    "from people they know; that a reshared post is the former is an assumption]"
+)
+
+
 class SocialPage(ChannelBase):
     """The business's own page: followers, posts, organic reach, shares."""
 
@@ -246,6 +259,10 @@ class SocialPage(ChannelBase):
     )
     share_reach: Probability = Field(
         0.2, description="share of a sharer's followers who see the share [assumption]"
+    )
+    share_trust: ShareTrust = Field(
+        "friend",
+        description=SHARE_TRUST_HELP,
     )
     hours_per_post: float = Field(
         1.5, ge=0.01, le=1000.0, description="hours to make a post [assumption]"
@@ -481,6 +498,7 @@ class Influencer(ChannelBase):
     share_reach: Probability = Field(
         0.2, description="share of a sharer's followers who see the share [assumption]"
     )
+    share_trust: ShareTrust = Field("friend", description=SHARE_TRUST_HELP)
     page: str | None = Field(
         None,
         description="a social_page channel whose follower list viewers may join; None: "

@@ -20,7 +20,7 @@ from simulator.engine.messages import Exposures, sample_edges
 from simulator.town.network import Network
 from simulator.town.population import Population
 from simulator.town.seeding import select_seeds
-from simulator.town.trust import tie_sources_and_trust
+from simulator.town.trust import share_sources_and_trust
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,9 @@ def _social_page(config: cfg.SocialPage, when: _Calendar, rng: np.random.Generat
     np.add.at(impressions, events, per_post)
     np.add.at(cost, events, unit_cost)
     scenario = when.scenario
-    share_source, share_trust = tie_sources_and_trust(scenario, scenario.layers[config.platform])
+    share_source, share_trust = share_sources_and_trust(
+        scenario, scenario.layers[config.platform], config.share_trust
+    )
     sharing = Sharing(
         config.platform,
         config.share_probability,
@@ -244,7 +246,9 @@ def _influencer(config: cfg.Influencer, when: _Calendar, rng: np.random.Generato
     np.add.at(impressions, events, per_post)
     np.add.at(cost, events, unit_cost)
     scenario = when.scenario
-    share_source, share_trust = tie_sources_and_trust(scenario, scenario.layers[config.platform])
+    share_source, share_trust = share_sources_and_trust(
+        scenario, scenario.layers[config.platform], config.share_trust
+    )
     reach = config.resolved("reach_rate")
     engaged = config.resolved("engagement_rate") / reach if reach > 0 else 0.0
     sharing = Sharing(

@@ -43,3 +43,32 @@ def tie_sources_and_trust(
     source_index = np.array([cfg.SOURCE_TYPES.index(sources[t][0]) for t in Tie], np.int8)
     trust = np.array([table[sources[t][0]] * sources[t][1] for t in Tie], np.float32)
     return source_index, trust
+
+
+def share_sources_and_trust(
+    scenario: cfg.Scenario, layer_config: cfg.Layer, share_trust: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Source type index and trust weight per :class:`Tie` kind of a *shared post*.
+
+    ``"friend"`` (the model before 2026-12): as the sharer's own message,
+    :func:`tie_sources_and_trust`. ``"online"``: whatever the tie, an opinion posted online,
+    trusted as an online-only follow's (a weak tie's with ``online_stranger_trust =
+    "weak_tie"``): reading a friend's share is not hearing her recommend the place.
+
+    Examples
+    --------
+    >>> from simulator.config import default_scenario
+    >>> s = default_scenario()
+    >>> _, friend = share_sources_and_trust(s, s.layers["facebook"], "friend")
+    >>> _, online = share_sources_and_trust(s, s.layers["facebook"], "online")
+    >>> [round(float(t), 4) for t in friend[:3]], [round(float(t), 4) for t in online[:3]]
+    ([0.83, 0.3735, 0.3735], [0.3735, 0.3735, 0.3735])
+    """
+    sources, trust = tie_sources_and_trust(scenario, layer_config)
+    if share_trust == "friend":
+        return sources, trust
+    online = int(Tie.ONLINE)
+    keep = np.arange(len(Tie)) == int(Tie.EXTERNAL)  # a loaded graph keeps its own source
+    return np.where(keep, sources, sources[online]).astype(np.int8), np.where(
+        keep, trust, trust[online]
+    ).astype(np.float32)

@@ -232,25 +232,31 @@ def test_influencer_posts_cost_their_price_and_viewers_follow_the_page():
 
 
 @pytest.mark.parametrize("kind", ["facebook_page", "star"])
-def test_a_share_trusted_online_carries_an_online_follows_strength(kind):
-    """share_trust = "online": a share weighs what an online-only follow's message weighs,
-    whatever the tie it travels on; "friend" (the default) keeps the tie's own trust."""
+def test_a_share_read_online_weighs_an_online_recommendation(kind):
+    """share_trust = "online": a share weighs an online-only follow's trust times the
+    persuasion of an online recommendation, whatever the tie it travels on; "friend" (the
+    default) keeps the tie's own trust and word of mouth's persuasion."""
     data = _data(steps=10)
     data["channels"]["star"] = {"kind": "influencer", "tier": "nano"}
     data["strategies"] = [{"name": "shares", "channels": [kind]}]
-    wom = cfg.validate_scenario(data).word_of_mouth
+    scenario = cfg.validate_scenario(data)
+    assert scenario.channels[kind].model_dump()["share_trust"] == "friend"
+    wom, trust = scenario.word_of_mouth, scenario.trust
     sharing = {}
-    for trust in ("friend", "online"):
-        data["channels"][kind]["share_trust"] = trust
+    for mode in ("friend", "online"):
+        data["channels"][kind]["share_trust"] = mode
         (plan,) = prepare(cfg.validate_scenario(data))[0].plans
-        sharing[trust] = plan.sharing
-    strong, weak_tie, online = 0, 1, 2  # Tie.STRONG, WEAK, ONLINE
+        sharing[mode] = plan.sharing
+    strong, weak, online = 0, 1, 2  # Tie.STRONG, WEAK, ONLINE
     friend, shared = sharing["friend"].strength_by_tie, sharing["online"].strength_by_tie
-    assert math.isclose(friend[strong], 0.83 * wom.strong_tie_trust * wom.persuasion, rel_tol=1e-6)
-    for tie in (strong, weak_tie, online):  # an online-only follow's message, as before
-        assert shared[tie] == friend[online]
+    assert math.isclose(friend[strong], trust.word_of_mouth * wom.persuasion, rel_tol=1e-6)
+    assert math.isclose(
+        friend[weak], trust.word_of_mouth * wom.weak_tie_trust * wom.persuasion, rel_tol=1e-6
+    )
+    online_trust = friend[online] / wom.persuasion  # an online-only follow's, as before
+    for tie in (strong, weak, online):
+        assert math.isclose(shared[tie], online_trust * 0.0301, rel_tol=1e-5)
         assert cfg.SOURCE_TYPES[sharing["online"].source_by_tie[tie]] == "online_opinion"
-    assert friend[strong] > shared[strong]
 
 
 def test_share_trust_is_validated():

@@ -234,8 +234,8 @@ REALISTIC_PAGE: dict[str, Any] = {
 }
 """A ``social_page`` channel's G5 fields on (MODEL-REVIEW G5: phi_buy, phi_view, u, eta,
 G_max, gamma_loyal, kappa; all [assumption] except the engagement rate, Hootsuite 2020 [S]),
-and shares trusted as opinions posted online, not as the sharer's recommendation (Nielsen
-2015; ``share_trust``)."""
+and shares read as opinions posted online, not as the sharer's recommendation (Nielsen
+2015, Leskovec, Adamic & Huberman 2007; ``share_trust``)."""
 
 
 def realistic_reputation_overrides(pages: tuple[str, ...] = ()) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator import config as cfg
+from simulator.calibration import ONLINE_SHARE_PERSUASION
 from simulator.town.network.layers import Tie
 
 
@@ -45,30 +46,35 @@ def tie_sources_and_trust(
     return source_index, trust
 
 
-def share_sources_and_trust(
+def share_sources_and_strength(
     scenario: cfg.Scenario, layer_config: cfg.Layer, share_trust: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Source type index and trust weight per :class:`Tie` kind of a *shared post*.
+    """Source type index and strength (trust x persuasion) per :class:`Tie` kind of a
+    *shared post*.
 
-    ``"friend"`` (the model before 2026-12): as the sharer's own message,
-    :func:`tie_sources_and_trust`. ``"online"``: whatever the tie, an opinion posted online,
-    trusted as an online-only follow's (a weak tie's with ``online_stranger_trust =
-    "weak_tie"``): reading a friend's share is not hearing her recommend the place.
+    ``"friend"`` (the model before 2026-12): the sharer's own word of mouth, trusted by the
+    tie (:func:`tie_sources_and_trust`) with ``word_of_mouth.persuasion``. ``"online"``:
+    whatever the tie, an opinion posted online, trusted as an online-only follow's (a weak
+    tie's with ``online_stranger_trust = "weak_tie"``) with the persuasion of an online
+    recommendation (:data:`simulator.calibration.ONLINE_SHARE_PERSUASION`): reading a
+    friend's share is not hearing her recommend the place.
 
     Examples
     --------
     >>> from simulator.config import default_scenario
     >>> s = default_scenario()
-    >>> _, friend = share_sources_and_trust(s, s.layers["facebook"], "friend")
-    >>> _, online = share_sources_and_trust(s, s.layers["facebook"], "online")
+    >>> _, friend = share_sources_and_strength(s, s.layers["facebook"], "friend")
+    >>> _, online = share_sources_and_strength(s, s.layers["facebook"], "online")
     >>> [round(float(t), 4) for t in friend[:3]], [round(float(t), 4) for t in online[:3]]
-    ([0.83, 0.3735, 0.3735], [0.3735, 0.3735, 0.3735])
+    ([0.1826, 0.0822, 0.0822], [0.0112, 0.0112, 0.0112])
     """
     sources, trust = tie_sources_and_trust(scenario, layer_config)
     if share_trust == "friend":
-        return sources, trust
+        return sources, (trust * scenario.word_of_mouth.persuasion).astype(np.float32)
     online = int(Tie.ONLINE)
     keep = np.arange(len(Tie)) == int(Tie.EXTERNAL)  # a loaded graph keeps its own source
-    return np.where(keep, sources, sources[online]).astype(np.int8), np.where(
-        keep, trust, trust[online]
-    ).astype(np.float32)
+    persuasion = np.where(keep, scenario.word_of_mouth.persuasion, ONLINE_SHARE_PERSUASION.value)
+    return (
+        np.where(keep, sources, sources[online]).astype(np.int8),
+        (np.where(keep, trust, trust[online]) * persuasion).astype(np.float32),
+    )

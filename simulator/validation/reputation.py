@@ -150,7 +150,7 @@ def check_reputation(sizes: Any, seed: int, *, replicates: int | None = None) ->
             real - bought,
             low > 0,
             f"emergent: [{low:.0f}, {high:.0f}] EUR (social_page engagement, reach_feedback, "
-            "follow_after_purchase, loyalty, purchase_lift)",
+            "follow_after_purchase, loyalty, purchase_lift; shares read online, share_trust)",
             0.0,
         )
     )

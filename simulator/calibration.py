@@ -90,6 +90,13 @@ WOM_PERSUASION = Sourced(
     "where Leskovec, Adamic and Huberman 2007 measured 0.5-1.45 % per e-mailed "
     "recommendation (0.0301, their 1 %, before 2026-12)",
 )
+ONLINE_SHARE_PERSUASION = Sourced(
+    0.0301,
+    "persuasion of a shared post read as an opinion posted online: Leskovec, Adamic and "
+    "Huberman 2007's 1 % purchases per e-mailed recommendation, at the trust of people I "
+    "know (0.83) and a mean interest (0.4), 0.01 / (0.83 x 0.4); that a share persuades as "
+    "such a recommendation, not as a conversation, is an assumption",
+)
 MARKET_CONTACT = Sourced(
     0.025,
     "calibrated: with persuasion, the split of word of mouth into fewer, more persuasive "

@@ -24,6 +24,7 @@ COURSE_QUESTIONS = {
     "right_medium",
     "market_vs_online",
     "reputation",
+    "relationships_vs_fans",
     "seeding",
 }
 

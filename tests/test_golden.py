@@ -29,9 +29,23 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("WOM_UPDATE_GOLDEN") == "1"
 FILES = ("summary.csv", "replicates.csv", "series.csv")
-SCENARIOS = {"default": None} | {
-    path.stem: path for path in sorted((ROOT / "experiments").glob("*.toml"))
-}
+INPUTS = GOLDEN / "inputs"
+"""Experiment files as they were when their golden files were made, kept (never edited)
+where the experiment was redesigned since: ``reputation`` and ``quality_vs_quantity``
+before issue 15's mechanisms were switched on in them (their pages beside them)."""
+UNFROZEN = {"relationships_vs_fans"}
+"""Experiments with the mechanisms of issue 15 on and no earlier design: no golden file
+(tests/test_experiments.py and tests/test_dialogue.py run them; their numbers move with
+the calibration of those mechanisms, which is still under way)."""
+SCENARIOS = (
+    {"default": None}
+    | {
+        path.stem: path
+        for path in sorted((ROOT / "experiments").glob("*.toml"))
+        if path.stem not in UNFROZEN
+    }
+    | {path.stem: path for path in sorted(INPUTS.glob("*.toml"))}
+)
 
 
 def _compare(produced: Path, expected: Path, name: str) -> None:

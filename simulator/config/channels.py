@@ -224,6 +224,22 @@ class SocialAds(ImpressionChannel):
     )
 
 
+ShareTrust = Literal["friend", "online"]
+"""How a shared post persuades: as its sharer's word ("friend") or as an online opinion."""
+
+SHARE_TRUST_HELP = (
+    "trust and persuasion of a shared post: 'friend' (default, the model before 2026-12): "
+    "the sharer's word of mouth, trusted by the tie it travels on, at word_of_mouth."
+    "persuasion (a strong tie's full recommendation); 'online': an opinion posted online "
+    "whatever the tie, trusted as an online-only follow's (a weak tie's with "
+    "response.word_of_mouth.online_stranger_trust = 'weak_tie'), at the persuasion of an "
+    "e-mailed recommendation, 0.0301 [Nielsen 2015: 66 % trust consumer opinions posted "
+    "online, 83 % recommendations from people they know; Leskovec, Adamic & Huberman 2007: "
+    "about 1 % purchases per online recommendation; that a share is such an opinion is an "
+    "assumption]"
+)
+
+
 class SocialPage(ChannelBase):
     """The business's own page: followers, posts, organic reach, shares."""
 
@@ -246,6 +262,10 @@ class SocialPage(ChannelBase):
     )
     share_reach: Probability = Field(
         0.2, description="share of a sharer's followers who see the share [assumption]"
+    )
+    share_trust: ShareTrust = Field(
+        "friend",
+        description=SHARE_TRUST_HELP,
     )
     hours_per_post: float = Field(
         1.5, ge=0.01, le=1000.0, description="hours to make a post [assumption]"
@@ -481,6 +501,7 @@ class Influencer(ChannelBase):
     share_reach: Probability = Field(
         0.2, description="share of a sharer's followers who see the share [assumption]"
     )
+    share_trust: ShareTrust = Field("friend", description=SHARE_TRUST_HELP)
     page: str | None = Field(
         None,
         description="a social_page channel whose follower list viewers may join; None: "

@@ -230,9 +230,12 @@ REALISTIC_PAGE: dict[str, Any] = {
     "reshare_generations": 10,
     "loyalty": 0.05,
     "purchase_lift": 1.0,
+    "share_trust": "online",
 }
 """A ``social_page`` channel's G5 fields on (MODEL-REVIEW G5: phi_buy, phi_view, u, eta,
-G_max, gamma_loyal, kappa; all [assumption] except the engagement rate, Hootsuite 2020 [S])."""
+G_max, gamma_loyal, kappa; all [assumption] except the engagement rate, Hootsuite 2020 [S]),
+and shares read as opinions posted online, not as the sharer's recommendation (Nielsen
+2015, Leskovec, Adamic & Huberman 2007; ``share_trust``)."""
 
 
 def realistic_reputation_overrides(pages: tuple[str, ...] = ()) -> list[str]:
@@ -242,7 +245,7 @@ def realistic_reputation_overrides(pages: tuple[str, ...] = ()) -> list[str]:
     Examples
     --------
     >>> realistic_reputation_overrides(("page",))[-1]
-    'channels.page.purchase_lift=1.0'
+    'channels.page.share_trust=online'
     """
     lines = [f"{path}={value}" for path, value in REALISTIC_REPUTATION.items()]
     for page in pages:

@@ -20,7 +20,7 @@ from simulator.engine.messages import Exposures, sample_edges
 from simulator.town.network import Network
 from simulator.town.population import Population
 from simulator.town.seeding import select_seeds
-from simulator.town.trust import tie_sources_and_trust
+from simulator.town.trust import share_sources_and_strength
 
 
 @dataclass(frozen=True)
@@ -203,13 +203,15 @@ def _social_page(config: cfg.SocialPage, when: _Calendar, rng: np.random.Generat
     np.add.at(impressions, events, per_post)
     np.add.at(cost, events, unit_cost)
     scenario = when.scenario
-    share_source, share_trust = tie_sources_and_trust(scenario, scenario.layers[config.platform])
+    share_source, share_strength = share_sources_and_strength(
+        scenario, scenario.layers[config.platform], config.share_trust
+    )
     sharing = Sharing(
         config.platform,
         config.share_probability,
         config.share_reach,
         share_source,
-        (share_trust * scenario.word_of_mouth.persuasion).astype(np.float32),
+        share_strength,
     )
     strength = when.trust[config.source] * config.persuasion
     return Campaign(
@@ -244,7 +246,9 @@ def _influencer(config: cfg.Influencer, when: _Calendar, rng: np.random.Generato
     np.add.at(impressions, events, per_post)
     np.add.at(cost, events, unit_cost)
     scenario = when.scenario
-    share_source, share_trust = tie_sources_and_trust(scenario, scenario.layers[config.platform])
+    share_source, share_strength = share_sources_and_strength(
+        scenario, scenario.layers[config.platform], config.share_trust
+    )
     reach = config.resolved("reach_rate")
     engaged = config.resolved("engagement_rate") / reach if reach > 0 else 0.0
     sharing = Sharing(
@@ -252,7 +256,7 @@ def _influencer(config: cfg.Influencer, when: _Calendar, rng: np.random.Generato
         min(1.0, engaged * config.shares_per_engagement),
         config.share_reach,
         share_source,
-        (share_trust * scenario.word_of_mouth.persuasion).astype(np.float32),
+        share_strength,
     )
     strength = config.trust * config.persuasion
     return Campaign(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator import config as cfg
+from simulator.calibration import ONLINE_SHARE_PERSUASION
 from simulator.town.network.layers import Tie
 
 
@@ -43,3 +44,37 @@ def tie_sources_and_trust(
     source_index = np.array([cfg.SOURCE_TYPES.index(sources[t][0]) for t in Tie], np.int8)
     trust = np.array([table[sources[t][0]] * sources[t][1] for t in Tie], np.float32)
     return source_index, trust
+
+
+def share_sources_and_strength(
+    scenario: cfg.Scenario, layer_config: cfg.Layer, share_trust: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Source type index and strength (trust x persuasion) per :class:`Tie` kind of a
+    *shared post*.
+
+    ``"friend"`` (the model before 2026-12): the sharer's own word of mouth, trusted by the
+    tie (:func:`tie_sources_and_trust`) with ``word_of_mouth.persuasion``. ``"online"``:
+    whatever the tie, an opinion posted online, trusted as an online-only follow's (a weak
+    tie's with ``online_stranger_trust = "weak_tie"``) with the persuasion of an online
+    recommendation (:data:`simulator.calibration.ONLINE_SHARE_PERSUASION`): reading a
+    friend's share is not hearing her recommend the place.
+
+    Examples
+    --------
+    >>> from simulator.config import default_scenario
+    >>> s = default_scenario()
+    >>> _, friend = share_sources_and_strength(s, s.layers["facebook"], "friend")
+    >>> _, online = share_sources_and_strength(s, s.layers["facebook"], "online")
+    >>> [round(float(t), 4) for t in friend[:3]], [round(float(t), 4) for t in online[:3]]
+    ([0.1826, 0.0822, 0.0822], [0.0112, 0.0112, 0.0112])
+    """
+    sources, trust = tie_sources_and_trust(scenario, layer_config)
+    if share_trust == "friend":
+        return sources, (trust * scenario.word_of_mouth.persuasion).astype(np.float32)
+    online = int(Tie.ONLINE)
+    keep = np.arange(len(Tie)) == int(Tie.EXTERNAL)  # a loaded graph keeps its own source
+    persuasion = np.where(keep, scenario.word_of_mouth.persuasion, ONLINE_SHARE_PERSUASION.value)
+    return (
+        np.where(keep, sources, sources[online]).astype(np.int8),
+        (np.where(keep, trust, trust[online]) * persuasion).astype(np.float32),
+    )

@@ -150,7 +150,7 @@ def check_reputation(sizes: Any, seed: int, *, replicates: int | None = None) ->
             real - bought,
             low > 0,
             f"emergent: [{low:.0f}, {high:.0f}] EUR (social_page engagement, reach_feedback, "
-            "follow_after_purchase, loyalty, purchase_lift)",
+            "follow_after_purchase, loyalty, purchase_lift; shares read online, share_trust)",
             0.0,
         )
     )
@@ -159,13 +159,14 @@ def check_reputation(sizes: Any, seed: int, *, replicates: int | None = None) ->
 
 def _complaint_rows(got: dict[str, Any]) -> list[CheckResult]:
     """What detractors' talk, reviews and churn cost, at three weak-tie levels (GLMM 2007)."""
-    rows, means = [], []
+    rows, means, errors = [], [], []
     for local in LOCAL_SHARES:
         heard = got[f"local {local:g}"].lifecycle["discounted_margin"]
         silent = got[f"local {local:g}, silent detractors"].lifecycle["discounted_margin"]
         lost = (silent - heard) / np.maximum(silent, 1.0) * 100.0
         low, high = _interval(lost)
         means.append(float(lost.mean()))
+        errors.append(float(lost.std(ddof=1) / math.sqrt(lost.size)))
         rows.append(
             _row(
                 f"complaints' cost, % of discounted margin, local_share {local:g} "
@@ -184,7 +185,10 @@ def _complaint_rows(got: dict[str, Any]) -> list[CheckResult]:
             "monotone",
             np.array(means),
             bool(means[0] <= means[1] <= means[2]),
-            "emergent: " + ", ".join(f"{m:.1f} %" for m in means),
+            # Each level is its own town, so the levels are not paired: the SEs say how
+            # far apart the means must be before the order means anything.
+            "emergent: "
+            + ", ".join(f"{m:.1f} +- {e:.1f} %" for m, e in zip(means, errors, strict=True)),
         )
     )
     return rows

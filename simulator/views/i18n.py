@@ -389,6 +389,9 @@ GLOSSARY: dict[str, str] = {
     "many fans, dull posts": "muchos fans, publicaciones aburridas",
     "few fans, shared posts": "pocos fans, publicaciones que se comparten",
     "many fans, shared posts": "muchos fans, publicaciones que se comparten",
+    "many fans, shared posts, shares as a friend's word": (
+        "muchos fans, publicaciones que se comparten, cada una como palabra de un amigo"
+    ),
     "few fans, dull posts": "pocos fans, publicaciones aburridas",
     # relationships_vs_fans
     "Relationships or fan counts? A page of 500 real followers, one of 2,000 bought fans, "

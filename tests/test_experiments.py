@@ -38,8 +38,10 @@ def test_quick_version_runs(path):
     scenario = load_scenario(path, QUICK)
     result = simulate(scenario)
     assert [s.name for s in result.strategies] == [s.name for s in scenario.strategies]
-    adopters = [s.series["adopters"][:, -1].mean() for s in result.strategies]
-    assert max(adopters) > 0
+    # 300 people for 15 days may end with no adopter at all (relationships_vs_fans: 0.5
+    # or 0 a run, by the draws); that the campaigns reach people is what must hold
+    reached = [s.series["aware"][:, -1].mean() for s in result.strategies]
+    assert max(reached) > 0
     for strategy in result.strategies:
         budget = sum(
             scenario.for_strategy(spec).channels[name].budget

@@ -21,11 +21,9 @@ O(people + ties).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaincinv, ndtr
 
 from simulator.config import Population as PopulationConfig
 from simulator.errors import ConfigError
-from simulator.town.interest_kernels import tie_sums, with_neighbours
 from simulator.town.network.layers import Layer
 from simulator.town.population import Population
 
@@ -52,6 +50,8 @@ def tie_correlation(values: np.ndarray, layer: Layer) -> float:
     >>> round(tie_correlation(np.array([0.0, 0.0, 1.0, 1.0]), ring), 6)
     1.0
     """
+    from simulator.town.interest_kernels import tie_sums  # numba: only when a town has ties
+
     values = np.ascontiguousarray(values, np.float64)
     mean, _, product, _, _, square, _, _ = tie_sums(layer.indptr, layer.indices, values, values)
     variance = square - mean * mean  # both ends have the same law: every tie runs both ways
@@ -92,6 +92,9 @@ def correlate_interest(
     drawn = np.array([s.interest is None for s in config.segments])[people.segment]
     if target == 0 or market is None or market.edges == 0 or not drawn.any():
         return people
+    # numba, and scipy's special functions below: only for a town that shares interest
+    from simulator.town.interest_kernels import tie_sums, with_neighbours
+
     rng = np.random.default_rng(rng)
     own = rng.standard_normal(people.size)
     # the field comes from draws of its own: independent of z, so x stays about N(0, 1)
@@ -131,6 +134,8 @@ def _beta_quantile(
     alpha: np.ndarray, beta: np.ndarray, segment: np.ndarray, latent: np.ndarray
 ) -> np.ndarray:
     """``BetaQuantile(Phi(latent))`` with each person's ``segment``'s Beta, tabulated."""
+    from scipy.special import betaincinv, ndtr
+
     grid = np.linspace(-8.5, 8.5, QUANTILE_GRID)
     out = np.empty(latent.size)
     for index in np.unique(segment):

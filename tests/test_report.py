@@ -82,6 +82,25 @@ def test_summary_table_has_one_row_per_strategy_with_intervals(result, summary):
     assert table.count('class="interval"') >= len(result.strategies)
 
 
+def test_word_of_mouth_by_tie_table_matches_the_summary(result, pages):
+    """With talk response on, one row per strategy and a close tie's conversion per 1,000
+    messages as in summary.csv; with it off (the fixture), no table."""
+    from simulator.config import default_scenario_data, validate_scenario
+
+    assert report.talk_table(result) == "" and 'data-section="talk"' not in pages["en"]
+    data = default_scenario_data()
+    data["population"]["size"] = 600
+    data["simulation"].update(steps=30, replicates=4)
+    talking = simulate(validate_scenario(data))
+    summary = talking.to_frame("summary")
+    table = report.talk_table(talking, summary=summary)
+    assert table.count("<tr>") == len(talking.strategies) + 1
+    shown = f"{summary.iloc[0]['conversion_per_message.strong_ties'] * 1000:,.1f}"
+    assert f"<td>{shown} " in table
+    page = report.render_report(talking, lang="es", summary=summary, network=False)
+    assert TEXT["talk_section"]["es"] in page
+
+
 def test_spanish_report_has_no_english_headings(pages):
     spanish, english = pages["es"], pages["en"]
     assert '<html lang="es">' in spanish

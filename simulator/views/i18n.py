@@ -282,6 +282,38 @@ TEXT: dict[str, dict[str, str]] = {
         "dinero gastado entre clientes. Rentabilidad: (valor del cliente - dinero gastado) / "
         "dinero gastado.",
     },
+    "talk_section": {"en": "Word of mouth, tie by tie", "es": "Boca a boca, lazo a lazo"},
+    "talk_strong": {
+        "en": "close ties: adoptions per 1,000 messages",
+        "es": "lazos fuertes: adopciones por 1.000 mensajes",
+    },
+    "talk_weak": {
+        "en": "acquaintances: adoptions per 1,000 messages",
+        "es": "conocidos: adopciones por 1.000 mensajes",
+    },
+    "talk_follow": {
+        "en": "online-only follows: adoptions per 1,000 messages",
+        "es": "seguidores solo en línea: adopciones por 1.000 mensajes",
+    },
+    "talk_other": {
+        "en": "other ties: adoptions per 1,000 messages",
+        "es": "otros lazos: adopciones por 1.000 mensajes",
+    },
+    "talk_share": {
+        "en": "adoptions tipped by word of mouth (%)",
+        "es": "adopciones decididas por el boca a boca (%)",
+    },
+    "talk_valence": {"en": "good : bad messages", "es": "mensajes buenos : malos"},
+    "talk_note": {
+        "en": "Mean over runs [95 % interval]. A message's chance to convert is the trust of "
+        "its tie times persuasion times the listener's interest, lowered when the listener "
+        "has heard it often; close ties are household and close friends, offline or copied "
+        "online.",
+        "es": "Media de las simulaciones [intervalo del 95 %]. La probabilidad de que un "
+        "mensaje convenza es la confianza en el lazo por la persuasión por el interés de "
+        "quien lo oye, menor si ya lo ha oído muchas veces; los lazos fuertes son la familia "
+        "y los amigos íntimos, fuera de la red o copiados en ella.",
+    },
     "customers_acquisition": {
         "en": "<b>Acquisition</b> is winning customers. A first adoption tipped by a friend or "
         "an ad makes a customer; a free sample only makes a <b>trial</b>, not a customer: "

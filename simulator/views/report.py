@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from simulator import metrics
+from simulator.config import TIE_KINDS
 from simulator.config.toml import scenario_to_toml
 from simulator.engine.trace import Trace, trace, village
 from simulator.results import RunResult
@@ -290,6 +291,52 @@ def customers_story(result: RunResult, *, lang: str = "en", summary: Any = None)
     )
 
 
+def talk_table(result: RunResult, *, lang: str = "en", summary: Any = None) -> str:
+    """How well a word-of-mouth message converts, by the tie it travels, per strategy: an
+    HTML section, or ``""`` when the run counted no messages by tie (talk response off).
+
+    The course's first claim is that people trust a friend more than an acquaintance; the
+    engine counts every message and the adoptions it tipped by tie kind
+    (``conversion_per_message.*_ties`` in ``summary.csv``), shown here per 1,000 messages,
+    with the word-of-mouth share of adoptions and the ratio of good to bad messages.
+
+    Examples
+    --------
+    >>> from simulator.config import default_scenario_data, validate_scenario
+    >>> from simulator.engine.run import simulate
+    >>> data = default_scenario_data()
+    >>> data["population"]["size"] = 600
+    >>> data["simulation"].update(steps=30, replicates=4)
+    >>> table = talk_table(simulate(validate_scenario(data)), lang="es")
+    >>> table.count("<tr>"), "lazos fuertes" in table
+    (7, True)
+    """
+    frame = result.to_frame("summary") if summary is None else summary
+    kinds = [k for k in TIE_KINDS if f"conversion_per_message.{k}_ties" in frame.columns]
+    if not kinds or "wom_share" not in frame.columns:
+        return ""
+    columns = [(f"talk_{k}", f"conversion_per_message.{k}_ties", 1, 1000.0) for k in kinds]
+    columns += [("talk_share", "wom_share", 0, 100.0), ("talk_valence", "pwom_to_nwom", 1, 1.0)]
+    styles = plots.strategy_styles(result, lang)
+    header = "".join(
+        f"<th>{html.escape(text(key, lang))}</th>"
+        for key in ("col_strategy", *(c[0] for c in columns))
+    )
+    rows = []
+    for style, (_, row) in zip(styles, frame.iterrows(), strict=True):
+        swatch = f'<span class="swatch" style="background:{style.color}"></span>'
+        cells = "".join(
+            f"<td>{_cell(row, key, digits, lang, scale)}</td>" for _, key, digits, scale in columns
+        )
+        rows.append(f"<tr><td>{swatch}{html.escape(style.label)}</td>{cells}</tr>")
+    return (
+        f'<section data-section="talk"><h2>{html.escape(text("talk_section", lang))}</h2>'
+        f'<div class="scroll" data-table="talk"><table><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f'<p class="note">{html.escape(text("talk_note", lang))}</p></section>'
+    )
+
+
 def _customers_section(result: RunResult, lang: str, summary: Any) -> tuple[str, int]:
     """HTML of the customers section (runs with ``lifecycle.enabled``) and its number of
     figures; ``("", 0)`` for any other run. Its figures come first on the page, so the
@@ -487,7 +534,7 @@ def render_report(
 <div class="answer">{question_answer(result, lang=lang)}{answer(result, lang=lang, summary=summary)}</div>
 <h2>{html.escape(text("summary", lang))}</h2>
 {results_table}
-{customers_html}{"".join(blocks)}
+{customers_html}{talk_table(result, lang=lang, summary=summary)}{"".join(blocks)}
 <h2>{html.escape(text("config", lang))}</h2>
 <p class="note">{html.escape(text("config_caption", lang))}</p>
 <details><summary>{html.escape(text("show", lang))}</summary>

@@ -28,6 +28,7 @@ Progress = Callable[[int, int], None]
 
 Task = tuple[int, int, int]  # (strategy index, block, replicates)
 _helper_town: list[PreparedStrategy] = []
+_helper_error: list[SimulatorError] = []
 
 
 def _start_helper(
@@ -36,10 +37,15 @@ def _start_helper(
     """Build the town once in a helper process (from the seed: the parent's town), or
     read it from ``cache_dir``, where the parent has just stored it."""
     lifeline.ignore_interrupt()
-    _helper_town[:] = prepare(scenario, graphs=graphs, cache_dir=cache_dir)
+    try:
+        _helper_town[:] = prepare(scenario, graphs=graphs, cache_dir=cache_dir)
+    except SimulatorError as error:  # bad input: the parent says it, once, without a trace
+        _helper_error[:] = [error]
 
 
 def _helper_block(task: Task) -> dict[str, np.ndarray]:
+    if _helper_error:
+        raise _helper_error[0]
     index, block, replicates = task
     return run_block(_helper_town[index], block, replicates)
 
@@ -47,7 +53,7 @@ def _helper_block(task: Task) -> dict[str, np.ndarray]:
 def run_shared(
     scenario: cfg.Scenario,
     graphs: Mapping[str, Any] | None,
-    prepared: list[PreparedStrategy],
+    prepared: list[PreparedStrategy] | Callable[[], list[PreparedStrategy]],
     tasks: list[Task],
     workers: int,
     progress: Progress | None,
@@ -59,11 +65,16 @@ def run_shared(
     Helpers take tasks from the front, this process from the back; each helper has at
     most two tasks queued, and queued tasks a helper has not started when this process
     runs out of work are taken back, so a slow helper start delays nothing.
+
+    ``prepared`` may be a function that prepares this process's strategies: it is called
+    once the helpers' first tasks are queued, so that their start (a second or so of
+    imports and their own town) overlaps this process building its town.
     """
     helpers = workers - 1
     pending = deque(tasks)
     outputs: dict[Task, dict[str, np.ndarray]] = {}
     running: dict[Future, Task] = {}
+    ready: list[PreparedStrategy] | None = None
 
     def collect(future: Future) -> None:
         outputs[running.pop(future)] = future.result()
@@ -81,12 +92,14 @@ def run_shared(
             while pending and len(running) < 2 * helpers:
                 task = pending.popleft()
                 running[pool.submit(_helper_block, task)] = task
+            if ready is None:  # the helpers are starting: build this process's town
+                ready = prepared() if callable(prepared) else prepared
             if not pending:  # take back what no helper has started
                 for future in [f for f in running if f.cancel()]:
                     pending.append(running.pop(future))
             if pending:
                 task = pending.pop()
-                outputs[task] = run_block(prepared[task[0]], task[1], task[2])
+                outputs[task] = run_block(ready[task[0]], task[1], task[2])
                 if progress is not None:
                     progress(len(outputs), len(tasks))
             elif running:

@@ -88,17 +88,26 @@ def simulate(
     if cache_dir is None:
         cache_dir = os.environ.get("WOM_CACHE_DIR") or None
     cache = None if cache_dir is None else os.fspath(cache_dir)
-    prepared = prepare(scenario, graphs=graphs, cache_dir=cache)
-    built = time.perf_counter()
     sizes = block_sizes(scenario.simulation.replicates, scenario.simulation.block_size)
     tasks = [
         (index, block, replicates)
-        for index in range(len(prepared))
+        for index in range(len(scenario.resolved_strategies()))
         for block, replicates in enumerate(sizes)
     ]
-    if workers > 1 and len(tasks) > 1:
-        outputs = run_shared(scenario, graphs, prepared, tasks, workers, progress, cache_dir=cache)
+    built = started
+    town: list[PreparedStrategy] = []
+
+    def build() -> list[PreparedStrategy]:
+        nonlocal built
+        town[:] = prepare(scenario, graphs=graphs, cache_dir=cache)
+        built = time.perf_counter()
+        return town
+
+    if workers > 1 and len(tasks) > 1:  # helpers start while this process builds its town
+        outputs = run_shared(scenario, graphs, build, tasks, workers, progress, cache_dir=cache)
+        prepared = town
     else:
+        prepared = build()
         outputs = {}
         for done, task in enumerate(tasks, start=1):
             outputs[task] = run_block(prepared[task[0]], task[1], task[2])

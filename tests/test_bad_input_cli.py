@@ -47,6 +47,12 @@ CASES = {
     "zero workers": (["--workers", "0"], "--workers"),
     "1000 workers": (["--workers", "1000"], "--workers 1000"),
     "not a number": (["--replicates", "many"], "--replicates"),
+    "workers neither a number nor auto": (["--workers", "many"], "--workers"),
+    # found while the town is built, with helper processes already starting
+    "interest correlation the ties cannot give": (
+        ["--workers", "2", "--set", "population.interest_correlation=0.9"],
+        "population.interest_correlation",
+    ),
     # oversized
     "50 million people": (["--set", "population.size=50000000"], "population.size = 50,000,000"),
     "a billion follows": (["--set", "layers.facebook.follows=1e9"], "follows"),

@@ -53,6 +53,7 @@ from simulator.config.io import (
     scenario_doubts,
     set_path,
     validate_scenario,
+    with_changes,
 )
 from simulator.config.layers import (
     LAYER_KINDS,
@@ -175,4 +176,5 @@ __all__ = [
     "set_path",
     "validate_scenario",
     "variant_kinds",
+    "with_changes",
 ]

@@ -59,3 +59,11 @@ def test_readme_links_every_spanish_page():
     readme = (EXPERIMENTS / "README.md").read_text(encoding="utf-8")
     for english in ENGLISH:
         assert f"](es/{english.name})" in readme, english.name
+
+
+@pytest.mark.parametrize("spanish", sorted((EXPERIMENTS / "es").glob("*.md")), ids=lambda p: p.stem)
+def test_spanish_pages_keep_the_lesson_s_vocabulary(spanish):
+    """Redes sociales are people, medios sociales platforms; euros are €, outside code."""
+    text = CODE.sub(" ", spanish.read_text(encoding="utf-8"))
+    for banned in ("redes sociales", "anuncios en redes", "EUR", "bigote", "contagio"):
+        assert banned not in text, banned

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from simulator.views.i18n import text
+from simulator.views.plotly_page import widget_config
 
 __all__ = ["BUSY_CLASS", "lab_panel", "redraw"]
 
@@ -65,6 +66,14 @@ def lab_panel(
     >>> reset.click()
     >>> slider.value, shown.value
     (3, '3 squared is 9')
+
+    A chart widget among the outputs gets the project's toolbar in ``lang``:
+
+    >>> import plotly.graph_objects as go
+    >>> chart = go.FigureWidget()
+    >>> _ = lab_panel([slider], [chart], draw, lang="es")
+    >>> chart._config["locale"], chart._config["showSendToCloud"]
+    ('es', False)
     """
     import ipywidgets as widgets  # the notebooks extra installs it
 
@@ -75,6 +84,11 @@ def lab_panel(
         f"⏳ {text('lab_busy', lang)}</span>"
     )
     busy.layout.visibility = "hidden"
+    for output in outputs:
+        if hasattr(output, "_config") and hasattr(output, "batch_update"):  # a chart widget
+            # plotly gives a FigureWidget no public config: its toolbar, the cloud button
+            # and its locale are this trait, which the widget reads when it first draws.
+            output._config = widget_config(lang)
     reset = widgets.Button(description=text("lab_reset", lang), icon="undo")
     reset.add_class("wom-reset")
     reset.layout.width = "auto"  # the whole label, in both languages

@@ -130,10 +130,11 @@ def served():
 
 
 _CHART = """() => { const gd = document.querySelector('.wom-controls').parentElement
-  .querySelector('.js-plotly-plot'); return gd && gd.data ?
-  JSON.stringify(gd.data.map(t => Array.from(t.y || [], v => Number(Number(v).toPrecision(9))))) : null; }"""
-"""The data of the first chart under the control panel (the adoption curves), as plain
-numbers to 9 digits: a first render holds lists, an update typed arrays."""
+  .querySelector('.js-plotly-plot'); return gd && gd._fullData ?
+  JSON.stringify(gd._fullData.map(t => Array.from(t.y || [], v => Number(Number(v).toPrecision(9))))) : null; }"""
+"""The data of the first chart under the control panel (the adoption curves) as drawn, as
+plain numbers to 9 digits: the saved state holds encoded arrays, an update typed arrays,
+and plotly decodes both into its drawn traces."""
 
 
 _TOOLBAR = """() => { const panel = document.querySelector('.wom-controls');
@@ -174,6 +175,10 @@ def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):
         titles = page.evaluate(_TOOLBAR)
         assert "Download plot as a PNG" in titles and "Share chart..." not in titles, titles
         before = page.evaluate(_CHART)
+        # drawn from the start, not only once a control moves (Voilà draws a widget from its
+        # saved state): a band, a line and a spread per strategy, each with its points
+        curves = json.loads(before)
+        assert len(curves) == 12 and all(len(trace) > 0 for trace in curves), curves
         budget = page.locator(".wom-controls .widget-slider").first
         assert "300" in budget.inner_text()
         handle = budget.locator(".noUi-handle")

@@ -139,7 +139,10 @@ def redraw(chart: Any, figure: Any) -> None:
     >>> redraw(chart, go.Figure(go.Scatter(x=[0, 1], y=[1, float("nan")]), {"title": "t"}))
     >>> len(chart.data), chart.layout.title.text, chart.data[0].y
     (1, 't', (1, None))
+    >>> chart._widget_data[0]["y"]  # the state a page draws the chart from
+    [1, None]
     """
+    import copy
     import json
 
     # Through JSON: NaN gaps become null, which widgets accept, and arrays become lists.
@@ -148,3 +151,9 @@ def redraw(chart: Any, figure: Any) -> None:
         chart.data = ()
         chart.add_traces(spec["data"])
         chart.layout = spec["layout"]
+    # The edits above reach the browser as passing messages, lost when no page is connected
+    # yet: Voilà runs the notebook first and then draws each widget from its saved state, so
+    # a chart inside a panel (whose own display hook never runs, which would save it) came
+    # up empty until a control moved. Save the state as plotly's display hook does.
+    chart._widget_layout = copy.deepcopy(chart._layout_obj._props)
+    chart._widget_data = copy.deepcopy(chart._data)

@@ -249,7 +249,7 @@ TEXT: dict[str, dict[str, str]] = {
     "question_answer": {
         "en": "{strategy} against {against}: {difference} {metric} [{low}, {high}] (95 % "
         "interval of the difference, paired runs).",
-        "es": "{strategy} frente a {against}: {difference} {metric} [{low}, {high}] "
+        "es": "{strategy} frente a {against}: {difference} {metric} [{low}; {high}] "
         "(intervalo del 95 % de la diferencia, simulaciones emparejadas).",
     },
     "answer_lead": {

@@ -19,6 +19,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,13 +92,13 @@ def test_a_port_in_use_is_refused(capsys):
     assert "cannot listen" in line and str(port) in line
 
 
-@pytest.fixture
-def served():
-    """``wom lab --lang en`` on a free port; its URL. Stopped (with Voilà) afterwards."""
+@contextmanager
+def _serving(lang: str) -> Iterator[str]:
+    """``wom lab --lang LANG`` on a free port; its URL. Stopped (with Voilà) afterwards."""
     pytest.importorskip("voila")
     port = _free_port()
     env = {**os.environ, "WOM_NOTEBOOK_QUICK": "1", "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "simulator.cli", "lab", "--lang", "en", "--no-browser"]
+    command = [sys.executable, "-m", "simulator.cli", "lab", "--lang", lang, "--no-browser"]
     process = subprocess.Popen(
         [*command, "--port", str(port)],
         env=env,
@@ -106,7 +108,7 @@ def served():
     )
     try:
         first = process.stdout.readline()
-        assert first.startswith(f"wom lab: the en notebooks at http://127.0.0.1:{port}/"), first
+        assert first.startswith(f"wom lab: the {lang} notebooks at http://127.0.0.1:{port}/"), first
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with socket.socket() as probe:
@@ -120,11 +122,26 @@ def served():
         process.stdout.close()
 
 
+@pytest.fixture
+def served():
+    """``wom lab --lang en`` on a free port; its URL."""
+    with _serving("en") as url:
+        yield url
+
+
 _CHART = """() => { const gd = document.querySelector('.wom-controls').parentElement
-  .querySelector('.js-plotly-plot'); return gd && gd.data ?
-  JSON.stringify(gd.data.map(t => Array.from(t.y || [], v => Number(Number(v).toPrecision(9))))) : null; }"""
-"""The data of the first chart under the control panel (the adoption curves), as plain
-numbers to 9 digits: a first render holds lists, an update typed arrays."""
+  .querySelector('.js-plotly-plot'); return gd && gd._fullData ?
+  JSON.stringify(gd._fullData.map(t => Array.from(t.y || [], v => Number(Number(v).toPrecision(9))))) : null; }"""
+"""The data of the first chart under the control panel (the adoption curves) as drawn, as
+plain numbers to 9 digits: the saved state holds encoded arrays, an update typed arrays,
+and plotly decodes both into its drawn traces."""
+
+
+_TOOLBAR = """() => { const panel = document.querySelector('.wom-controls');
+  const gd = panel && panel.parentElement.querySelector('.js-plotly-plot');
+  return gd && gd.querySelector('.modebar') ?
+  [...gd.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title')) : null; }"""
+"""The toolbar buttons' titles of the first chart under the control panel."""
 
 
 def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):
@@ -154,7 +171,14 @@ def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):
         assert page.locator(".wom-reset").count() == 1
         assert page.locator(".wom-busy").count() == 1
         assert "print(" not in page.content()  # the code is hidden
+        page.locator(".wom-controls").locator("xpath=..").locator(".js-plotly-plot").first.hover()
+        titles = page.evaluate(_TOOLBAR)
+        assert "Download plot as a PNG" in titles and "Share chart..." not in titles, titles
         before = page.evaluate(_CHART)
+        # drawn from the start, not only once a control moves (Voilà draws a widget from its
+        # saved state): a band, a line and a spread per strategy, each with its points
+        curves = json.loads(before)
+        assert len(curves) == 12 and all(len(trace) > 0 for trace in curves), curves
         budget = page.locator(".wom-controls .widget-slider").first
         assert "300" in budget.inner_text()
         handle = budget.locator(".noUi-handle")
@@ -169,6 +193,36 @@ def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):
     # longer, even though the chart then starts: harmless once every chart is drawn (above)
     errors = [error for error in errors if error != "[anywidget] Failed to initialize model."]
     assert outside == [] and errors == [], (outside, errors)
+
+
+def test_lab_charts_speak_spanish_and_share_nothing():
+    """A chart widget draws with the plotly.js bundled in the widget, which the page's
+    Spanish locale never reached: its toolbar was English. Now: Spanish, no cloud button."""
+    with _serving("es") as url, browser() as chromium:
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        outside: list[str] = []
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith((url, "data:", "blob:"))
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
+        page.goto(f"{url}/voila/render/02_boca_a_boca_o_publicidad.ipynb", timeout=120_000)
+        page.wait_for_function(f"({_TOOLBAR})() !== null", timeout=120_000)
+        chart = page.locator(".wom-controls").locator("xpath=..").locator(".js-plotly-plot")
+        chart.first.hover()  # the toolbar shows on hover
+        titles = page.evaluate(_TOOLBAR)
+        assert "Descargar el gráfico como imagen PNG" in titles, titles
+        assert not [t for t in titles if t.startswith(("Download", "Zoom", "Pan", "Autoscale"))]
+        assert not [t for t in titles if re.search("cloud|Chart Studio|Edit", t, re.I)], titles
+        separators = page.evaluate(
+            "document.querySelector('.wom-controls').parentElement"
+            ".querySelector('.js-plotly-plot')._fullLayout.separators"
+        )
+        assert separators == ",.", separators  # decimal comma
+        assert outside == [], outside
 
 
 def test_handouts_open_offline_with_their_charts(tmp_path, monkeypatch):

@@ -9,10 +9,12 @@ called once by the notebooks themselves, so no browser is needed.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import re
 import sys
+import tokenize
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,6 +61,52 @@ def test_stored_without_outputs_and_with_public_api_only(path):
             assert not PRIVATE.search(module), f"{path.name}: private module {module}"
             assert not PRIVATE.search(names), f"{path.name}: private name in {names}"
         assert not re.search(r"simulator[\w.]*\._", cell.source), f"{path.name}: private name"
+
+
+FIRST_SCREEN_LINES = 40
+"""Lines a first screen shows: a laptop's JupyterLab or Voilà page at 1366 x 768."""
+
+QUESTION = {"es": "**La pregunta.**", "en": "**The question.**"}
+
+
+def visible_lines(cell: nbformat.NotebookNode) -> int:
+    """Lines a reader sees of a cell before running it: a collapsed code cell is one line."""
+    if cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get("source_hidden"):
+        return 1
+    return len(cell.source.splitlines())
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_opens_with_the_question_and_a_control(path):
+    """The first cell asks the lesson's question; the first control panel comes within the
+    first screen (markdown lines plus code lines left open), before any output of its own."""
+    cells = read(path).cells
+    assert cells[0].cell_type == "markdown"
+    assert QUESTION[path.parent.name] in cells[0].source, f"{path.name}: no question first"
+    first_panel = next(i for i, cell in enumerate(cells) if "lab_panel(" in cell.source)
+    before = sum(visible_lines(cell) for cell in cells[:first_panel])
+    assert before <= FIRST_SCREEN_LINES, f"{path.name}: {before} lines before the first control"
+
+
+def typed_numbers(source: str) -> list[str]:
+    """String literals of ``source`` holding a digit outside an f-string's replacement
+    fields: a number typed into a sentence instead of computed."""
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        # Python 3.12 splits an f-string into tokens; FSTRING_MIDDLE holds its literal text.
+        if token.type not in (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)):
+            continue
+        literal = token.string
+        while re.search(r"\{[^{}]*\}", literal):
+            literal = re.sub(r"\{[^{}]*\}", "", literal)
+        if re.search(r"\d", literal):
+            found.append(token.string)
+    return found
+
+
+def test_typed_numbers_finds_digits_in_sentences_only():
+    source = 'f"{number(p, LANG, 3)} of them"\nx = values[1:]\n"about 4 times"'
+    assert typed_numbers(source) == ['"about 4 times"']
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +198,23 @@ def test_problems_reports_errors_stderr_and_warnings():
         "cell 0 shows a warning",
         "cell 0",
     ]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_closes_with_the_answer_measured_by_the_run(path, executed):
+    """The last cell states the answer as markdown computed from the notebook's results:
+    no number typed into its text, at least one number in what it shows."""
+    notebook, error = executed(path)
+    assert error is None, repr(error)
+    last = notebook.cells[-1]
+    assert last.cell_type == "code", f"{path.name}: the last cell is not the answer"
+    assert not typed_numbers(last.source), f"{path.name}: {typed_numbers(last.source)}"
+    shown = [
+        output["data"]["text/markdown"]
+        for output in last.outputs
+        if output.output_type == "execute_result" and "text/markdown" in output.get("data", {})
+    ]
+    assert shown, f"{path.name}: the last cell shows no markdown"
+    assert re.search(r"\d", shown[0]), f"{path.name}: the answer holds no number"
+    phrase = {"es": "intervalo del 95 %", "en": "95 % interval"}[path.parent.name]
+    assert phrase in shown[0], f"{path.name}: the answer gives no interval"

@@ -97,8 +97,10 @@ def test_colours_follow_channels_and_agree_across_figures(result):
         for k in ("seeding", "newspaper", "advertising/radio", "social_ads/facebook", "social_page")
     ] + [plots.BASELINE_COLOR]  # no campaign
     curves = plots.adoption_curves(result)
-    lines = [t for t in curves.data if t.mode == "lines"]
+    lines = [t for t in curves.data if t.mode == "lines" and t.line.dash != "dot"]
     assert [t.line.color for t in lines] == [s.color for s in styles]
+    spreads = [t for t in curves.data if t.line.dash == "dot"]
+    assert [t.line.color for t in spreads] == [s.color for s in styles]
     reach = plots.reach_vs_cost(result)
     assert [t.marker.color for t in reach.data] == [s.color for s in styles]
     assert list(plots.cost_per_adoption(result).data[0].marker.color) == [s.color for s in styles]
@@ -136,6 +138,14 @@ def test_bands_bars_and_stacks_equal_the_metrics(result):
         _mean, low, high = metrics.mean_interval(strategy.series["adopters"][:, -1])
         assert (upper[-1], lower[-1]) == pytest.approx((high, low))
         assert np.all(upper >= lower - 1e-9)
+    # the dotted prediction band: 5th and 95th percentiles of single runs, step by step
+    spreads = [t for t in curves.data if t.line.dash == "dot"]
+    for spread, strategy in zip(spreads, result.strategies, strict=True):
+        low, high = np.percentile(strategy.series["adopters"], [5, 95], axis=0)
+        y = np.asarray(spread.y, float)
+        np.testing.assert_allclose(y[:steps], low)
+        assert np.isnan(y[steps])
+        np.testing.assert_allclose(y[steps + 1 :], high)
     cost = plots.cost_per_adoption(result).data[0]
     np.testing.assert_allclose(
         np.asarray(cost.y, float), summary["cost_per_adoption"].to_numpy(), rtol=1e-12
@@ -220,7 +230,7 @@ def test_village_keeps_each_person_s_exposure():
         village(scenario, "nope")
 
 
-def test_network_frames_place_everyone_and_end_on_the_last_day(history, positions):
+def test_network_frames_place_everyone_and_start_on_day_zero(history, positions):
     animation = plots.spread_animation(history, frames=7, positions=positions)
     people = history.size
     for frame in animation.frames:
@@ -228,10 +238,18 @@ def test_network_frames_place_everyone_and_end_on_the_last_day(history, position
     last = animation.frames[-1].data
     counts = [len(t.x) for t in last]
     assert counts == [int(history.counts(state)[-1]) for state in STATES]
-    assert animation.layout.sliders[0].active == len(animation.frames) - 1
-    # the figure first shows the last day, the same as the last frame
+    # the figure first shows day 0, the same as the first frame, with its counter
+    assert animation.layout.sliders[0].active == 0
+    first = [int(history.counts(state)[0]) for state in STATES]
     shown = [t for t in animation.data if t.mode == "markers"]
-    assert [len(t.x) for t in shown] == counts
+    assert [len(t.x) for t in shown] == first == [len(t.x) for t in animation.frames[0].data]
+    customers = int(history.counts(adoption.PROMOTER)[-1] + history.counts(adoption.DETRACTOR)[-1])
+    counter = animation.frames[-1].layout.annotations[0].text
+    assert counter.endswith(f"{customers} customers"), counter
+    # family and friends drawn; acquaintances and online ties a legend click away
+    lines = {t.name: t.visible for t in animation.data if t.mode == "lines"}
+    assert lines.pop("family and close friends") is True
+    assert lines and set(lines.values()) == {"legendonly"}
     picture = plots.network_picture(history, step=0, positions=positions)
     markers = [t for t in picture.data if t.mode == "markers"]
     assert len(markers[0].x) == int(history.counts(adoption.UNAWARE)[0])

@@ -94,3 +94,28 @@ def test_a_figure_goes_back_to_its_wide_layout(reports):
         wide = page.evaluate("document.querySelector('.js-plotly-plot').layout.legend")
         assert narrow.get("orientation") == "h" and wide.get("orientation") != "h"
         assert not errors
+
+
+_ANIMATION = """() => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
+  .find(g => g._transitionData && g._transitionData._frames.length > 0);
+  if (!gd) return null;
+  const counter = gd._fullLayout.annotations.map(a => a.text)[0] || "";
+  return {active: gd.layout.sliders[0].active, counter: counter,
+          title: gd._fullLayout.title.text, frames: gd._transitionData._frames.length}; }"""
+"""The spread animation of a report: the slider's day, the counter in its corner, its title."""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_animation_starts_on_day_zero_and_plays(reports, width):
+    with browser() as chromium:
+        page, errors = open_page(chromium, reports["friends_vs_ads"].as_uri(), width)
+        page.wait_for_function(f"({_ANIMATION})() !== null", timeout=60_000)
+        first = page.evaluate(_ANIMATION)
+        assert first["active"] == 0, first
+        assert first["counter"].startswith("día 0:") and "clientes" in first["counter"], first
+        assert "pulsa Reproducir" in first["title"], first
+        page.locator(".updatemenu-button").first.click()  # ▶ Reproducir
+        page.wait_for_function(f"({_ANIMATION})().counter !== {first['counter']!r}", timeout=60_000)
+        later = page.evaluate(_ANIMATION)
+        assert not later["counter"].startswith("día 0:"), later
+        assert errors == [], errors

@@ -54,6 +54,7 @@ from simulator.config.io import (
     scenario_doubts,
     set_path,
     validate_scenario,
+    with_changes,
 )
 from simulator.config.layers import (
     LAYER_KINDS,
@@ -177,4 +178,5 @@ __all__ = [
     "set_path",
     "validate_scenario",
     "variant_kinds",
+    "with_changes",
 ]

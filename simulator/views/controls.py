@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from simulator.views.i18n import text
+from simulator.views.plotly_page import widget_config
 
-__all__ = ["BUSY_CLASS", "lab_panel"]
+__all__ = ["BUSY_CLASS", "lab_panel", "redraw"]
 
 BUSY_CLASS = "wom-busy"
 """CSS class of the busy sign, which the browser tests look for."""
@@ -65,6 +66,14 @@ def lab_panel(
     >>> reset.click()
     >>> slider.value, shown.value
     (3, '3 squared is 9')
+
+    A chart widget among the outputs gets the project's toolbar in ``lang``:
+
+    >>> import plotly.graph_objects as go
+    >>> chart = go.FigureWidget()
+    >>> _ = lab_panel([slider], [chart], draw, lang="es")
+    >>> chart._config["locale"], chart._config["showSendToCloud"]
+    ('es', False)
     """
     import ipywidgets as widgets  # the notebooks extra installs it
 
@@ -75,6 +84,11 @@ def lab_panel(
         f"⏳ {text('lab_busy', lang)}</span>"
     )
     busy.layout.visibility = "hidden"
+    for output in outputs:
+        if hasattr(output, "_config") and hasattr(output, "batch_update"):  # a chart widget
+            # plotly gives a FigureWidget no public config: its toolbar, the cloud button
+            # and its locale are this trait, which the widget reads when it first draws.
+            output._config = widget_config(lang)
     reset = widgets.Button(description=text("lab_reset", lang), icon="undo")
     reset.add_class("wom-reset")
     reset.layout.width = "auto"  # the whole label, in both languages
@@ -112,3 +126,34 @@ def lab_panel(
     top = widgets.VBox([*controls, bar])
     top.add_class("wom-controls")
     return widgets.VBox([top, *outputs])
+
+
+def redraw(chart: Any, figure: Any) -> None:
+    """Put ``figure`` into ``chart``, a plotly ``FigureWidget`` already on screen, without
+    making a new one (the page keeps its place and the hand-out its last state).
+
+    Examples
+    --------
+    >>> import plotly.graph_objects as go
+    >>> chart = go.FigureWidget()
+    >>> redraw(chart, go.Figure(go.Scatter(x=[0, 1], y=[1, float("nan")]), {"title": "t"}))
+    >>> len(chart.data), chart.layout.title.text, chart.data[0].y
+    (1, 't', (1, None))
+    >>> chart._widget_data[0]["y"]  # the state a page draws the chart from
+    [1, None]
+    """
+    import copy
+    import json
+
+    # Through JSON: NaN gaps become null, which widgets accept, and arrays become lists.
+    spec = json.loads(figure.to_json())
+    with chart.batch_update():
+        chart.data = ()
+        chart.add_traces(spec["data"])
+        chart.layout = spec["layout"]
+    # The edits above reach the browser as passing messages, lost when no page is connected
+    # yet: Voilà runs the notebook first and then draws each widget from its saved state, so
+    # a chart inside a panel (whose own display hook never runs, which would save it) came
+    # up empty until a control moved. Save the state as plotly's display hook does.
+    chart._widget_layout = copy.deepcopy(chart._layout_obj._props)
+    chart._widget_data = copy.deepcopy(chart._data)

@@ -64,8 +64,8 @@ def active_customers_curves(result: RunResult, *, lang: str = "en") -> go.Figure
     >>> from simulator.engine.run import simulate
     >>> s = load_scenario(None, ["lifecycle.enabled=true", "simulation.steps=5",
     ...                          "simulation.replicates=3"])
-    >>> len(active_customers_curves(simulate(s)).data)  # a band and a line per strategy
-    12
+    >>> len(active_customers_curves(simulate(s)).data)  # a band, a line, a spread each
+    18
     """
     return _curves(
         result,

@@ -79,6 +79,13 @@ def _interval_over_time(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     return mean, mean - half, mean + half
 
 
+def _spread_over_time(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """5th and 95th percentiles at each step over replicates (rows): the prediction band,
+    where nine runs in ten end up, not the uncertainty of their mean."""
+    low, high = np.percentile(series.astype(np.float64), [5, 95], axis=0)
+    return low, high
+
+
 def _x_axis(styles: list[StrategyStyle]) -> list[str] | list[list[str]]:
     """Bar positions: strategy labels, or [groups, items] for grouped names."""
     if styles and styles[0].group is not None:
@@ -128,7 +135,9 @@ def _columns(values: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray,
 
 
 def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = "en") -> go.Figure:
-    """Mean of a series over time per strategy, with its 95 % interval as a band.
+    """Mean of a series over time per strategy, with its 95 % interval as a band and the
+    5-95 % spread of single runs as dotted lines (a prediction band: what one campaign may
+    get, much wider than the interval of the mean).
 
     Grouped strategies get one panel per group, sharing the y axis.
 
@@ -139,8 +148,8 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
     >>> s = default_scenario().model_copy(update={"simulation": __import__(
     ...     "simulator.config").config.Simulation(steps=5, replicates=3)})
     >>> fig = adoption_curves(simulate(s))
-    >>> len(fig.data)  # a band and a line per strategy (six, with no campaign)
-    12
+    >>> len(fig.data)  # a band, a line and the spread per strategy (six, with no campaign)
+    18
     """
     styles = strategy_styles(result, lang)
     groups, fig = _group_panels(styles, lang)
@@ -159,6 +168,23 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
                 fill="toself",
                 fillcolor=rgba(style.color, 0.2),
                 line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                legendgroup=name,
+            ),
+            row=1,
+            col=column,
+        )
+        spread_low, spread_high = _spread_over_time(strategy.series[series])
+        gap = np.array([np.nan])
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([result.days, gap, result.days]),
+                y=np.concatenate([spread_low, gap, spread_high]),
+                mode="lines",
+                name=f"{name}: {text('spread_runs', lang)}",
+                line={"color": style.color, "width": 1, "dash": "dot"},
+                connectgaps=False,
                 hoverinfo="skip",
                 showlegend=False,
                 legendgroup=name,

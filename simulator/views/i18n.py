@@ -58,9 +58,12 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "Cuántas personas compran, día a día",
     },
     "fig_adoption_note": {
-        "en": "line: mean of {replicates} runs; band: 95 % interval of the mean",
-        "es": "línea: media de {replicates} simulaciones; banda: intervalo del 95 % de la media",
+        "en": "line: mean of {replicates} runs; band: 95 % interval of the mean; dotted: 5 to "
+        "95 % of single runs, the spread one business may see",
+        "es": "línea: media de {replicates} simulaciones; banda: intervalo del 95 % de la media; "
+        "puntos: del 5 al 95 % de las simulaciones sueltas, lo que puede vivir un negocio",
     },
+    "spread_runs": {"en": "5-95 % of runs", "es": "5-95 % de las simulaciones"},
     "fig_reach_cost": {
         "en": "People reached for the money spent",
         "es": "Personas alcanzadas según el dinero gastado",
@@ -123,6 +126,16 @@ TEXT: dict[str, dict[str, str]] = {
     "fig_spread": {
         "en": "How “{strategy}” spreads through the town (one run)",
         "es": "Cómo se extiende «{strategy}» por el pueblo (una simulación)",
+    },
+    "fig_spread_note": {
+        "en": "press Play: new customers appear next to earlier ones, along the lines of "
+        "family and friends",
+        "es": "pulsa Reproducir: los clientes nuevos aparecen junto a los anteriores, siguiendo "
+        "las líneas de familia y amigos",
+    },
+    "spread_counts": {
+        "en": "day {day}: {heard} have heard of it, {customers} customers",
+        "es": "día {day}: {heard} lo conocen, {customers} clientes",
     },
     "ties_shown": {"en": "ties: {layer}", "es": "lazos: {layer}"},
     "ties_strong": {"en": "family and close friends", "es": "familia y amigos íntimos"},
@@ -236,8 +249,18 @@ TEXT: dict[str, dict[str, str]] = {
     "question_answer": {
         "en": "{strategy} against {against}: {difference} {metric} [{low}, {high}] (95 % "
         "interval of the difference, paired runs).",
-        "es": "{strategy} frente a {against}: {difference} {metric} [{low}, {high}] "
+        "es": "{strategy} frente a {against}: {difference} {metric} [{low}; {high}] "
         "(intervalo del 95 % de la diferencia, simulaciones emparejadas).",
+    },
+    "answer_lead": {
+        "en": "Measured in this run ({runs} runs per strategy):",
+        "es": "Medido en esta ejecución ({runs} simulaciones por estrategia):",
+    },
+    "answer_unit_adopters": {"en": "customers", "es": "clientes"},
+    "answer_unit_reach": {"en": "people who heard of it", "es": "personas que lo conocen"},
+    "answer_mean": {
+        "en": "{strategy}, {value} {metric} on average (95 % interval {low} to {high})",
+        "es": "{strategy}, {value} {metric} de media (intervalo del 95 %: de {low} a {high})",
     },
     "question_more": {"en": "{strategy} gives more.", "es": "{strategy} da más."},
     "question_spread": {

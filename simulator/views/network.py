@@ -72,10 +72,17 @@ def layout_positions(history: Trace, *, seed: int = 1, iterations: int = 50) -> 
 
 
 def _edge_traces(
-    history: Trace, positions: np.ndarray, lang: str, max_edges: int
+    history: Trace,
+    positions: np.ndarray,
+    lang: str,
+    max_edges: int,
+    *,
+    close_ties_only: bool = False,
 ) -> list[go.Scatter]:
     """Lines for ties: offline strong and weak ties, and each platform's online-only ties
-    (platform ties that copy an offline tie are already drawn as that tie)."""
+    (platform ties that copy an offline tie are already drawn as that tie). With
+    ``close_ties_only`` the acquaintances and online ties start hidden (a click on their
+    legend entry shows them), so households and friendships stay legible."""
     rng = np.random.default_rng(0)  # which ties to draw when there are too many
     traces = []
     for index, layer in enumerate(history.network.layers):
@@ -98,6 +105,7 @@ def _edge_traces(
             name = text("ties_shown", lang, layer=term(layer.name, lang))
             kinds = [(None, name, 0.3, max_edges)]
         for tie, name, opacity, most in kinds:
+            hidden = close_ties_only and tie is not None and tie != Tie.STRONG
             keep = sources < targets  # one line per pair of people
             if tie is not None:
                 keep &= layer.tie == tie
@@ -121,6 +129,7 @@ def _edge_traces(
                     hoverinfo="skip",
                     name=name,
                     legendgroup="ties",
+                    visible="legendonly" if hidden else True,
                 )
             )
     return traces
@@ -170,13 +179,13 @@ def _state_traces(history: Trace, positions: np.ndarray, step: int, lang: str) -
     return traces
 
 
-def _network_layout(fig: go.Figure, title: str, lang: str) -> go.Figure:
+def _network_layout(fig: go.Figure, title: str, lang: str, note: str | None = None) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
     return figure_layout(
         fig,
         title,
-        None,
+        note,
         lang,
         height=640,
         legend={"itemsizing": "constant", "x": 1.0, "xanchor": "left", "y": 1.0},
@@ -215,7 +224,7 @@ def network_picture(
 
 
 def _player(labels: list[str], lang: str) -> dict[str, list[dict[str, Any]]]:
-    """Play and pause buttons and a day slider (on the last day) over frames ``labels``."""
+    """Play and pause buttons and a day slider (on day 0) over frames ``labels``."""
     play = {"frame": {"duration": 250, "redraw": False}, "transition": {"duration": 0}}
     return dict(
         updatemenus=[
@@ -243,7 +252,7 @@ def _player(labels: list[str], lang: str) -> dict[str, list[dict[str, Any]]]:
         ],
         sliders=[
             {
-                "active": len(labels) - 1,
+                "active": 0,
                 "currentvalue": {"prefix": f"{text('day', lang)} "},
                 "pad": {"t": 30},
                 "steps": [
@@ -259,6 +268,34 @@ def _player(labels: list[str], lang: str) -> dict[str, list[dict[str, Any]]]:
     )
 
 
+def _day_counts(history: Trace, step: int, lang: str) -> dict[str, Any]:
+    """The frame's counter in the top-left corner: the day, who has heard of the product
+    and how many are customers (satisfied or not)."""
+    states = history.states[step]
+    customers = int(np.isin(states, STATES[3:]).sum())
+    heard = int((states != STATES[0]).sum())
+    label = text(
+        "spread_counts",
+        lang,
+        day=number(float(history.days[step]), lang, 0),
+        heard=number(heard, lang, 0),
+        customers=number(customers, lang, 0),
+    )
+    return {
+        "text": label,
+        "x": 0.0,
+        "y": 1.0,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "left",
+        "yanchor": "top",
+        "showarrow": False,
+        "align": "left",
+        "bgcolor": "rgba(255, 255, 255, 0.85)",
+        "font": {"size": 13},
+    }
+
+
 def spread_animation(
     history: Trace,
     *,
@@ -268,7 +305,12 @@ def spread_animation(
     max_edges: int = 1200,
 ) -> go.Figure:
     """An animation of the spread: one plotly frame per sampled step, with play and
-    pause buttons and a day slider. The figure first shows the last day.
+    pause buttons and a day slider, starting on day 0.
+
+    The subtitle says what to notice; a counter in the corner gives, frame by frame, the
+    day, who has heard of the product and the customers. Only family and close friends
+    are drawn at first (acquaintances and online ties are a legend click away), so a
+    village of a few hundred people stays legible.
 
     Examples
     --------
@@ -276,26 +318,37 @@ def spread_animation(
     >>> from simulator.engine.trace import trace, village
     >>> fig = spread_animation(trace(village(default_scenario(), size=100)), frames=5)
     >>> len(fig.frames), fig.layout.sliders[0].active
-    (5, 4)
+    (5, 0)
+    >>> fig.layout.annotations[0].text
+    'day 0: 0 have heard of it, 0 customers'
     """
     positions = layout_positions(history) if positions is None else positions
     last = history.states.shape[0] - 1
     steps = np.unique(np.linspace(0, last, min(frames, last + 1)).round().astype(int))
-    edges = _edge_traces(history, positions, lang, max_edges)
+    edges = _edge_traces(history, positions, lang, max_edges, close_ties_only=True)
     first_state = len(edges)
     state_indices = list(range(first_state, first_state + len(STATES)))
-    fig = go.Figure(edges + _state_traces(history, positions, last, lang))
+    fig = go.Figure(edges + _state_traces(history, positions, int(steps[0]), lang))
     labels = [number(float(history.days[s]), lang, 0) for s in steps]
     segment_labels = _segment_labels(history, lang)
     frame_list = []
     for step, label in zip(steps, labels, strict=True):
-        # Frames carry only what moves (who is where); style stays with the traces.
+        # Frames carry only what moves (who is where, the counter); style stays with traces.
         data = [
             {"type": "scatter", **people}
             for people in _people_by_state(history, positions, step, segment_labels)
         ]
-        frame_list.append({"data": data, "traces": state_indices, "name": label})
+        frame_list.append(
+            {
+                "data": data,
+                "traces": state_indices,
+                "name": label,
+                "layout": {"annotations": [_day_counts(history, int(step), lang)]},
+            }
+        )
     fig.frames = frame_list
-    fig.update_layout(**_player(labels, lang))
+    fig.update_layout(
+        **_player(labels, lang), annotations=[_day_counts(history, int(steps[0]), lang)]
+    )
     title = text("fig_spread", lang, strategy=term(history.strategy, lang))
-    return _network_layout(fig, title, lang)
+    return _network_layout(fig, title, lang, note=text("fig_spread_note", lang))

@@ -24,11 +24,11 @@ PLAN_TEXT: dict[str, dict[str, str]] = {
     "answer": {"en": "The answer", "es": "La respuesta"},
     "recommend": {
         "en": "Spend {split}. Expected {objective}: {value} [{low}, {high}].",
-        "es": "Gasta {split}. {objective} esperado: {value} [{low}, {high}].",
+        "es": "Gasta {split}. {objective} esperado: {value} [{low}; {high}].",
     },
     "beats": {
         "en": "It beats «{label}» by {difference} [{low}, {high}] (probability {probability} %).",
-        "es": "Supera a «{label}» en {difference} [{low}, {high}] (probabilidad {probability} %).",
+        "es": "Supera a «{label}» en {difference} [{low}; {high}] (probabilidad {probability} %).",
     },
     "nothing": {"en": "nothing", "es": "nada"},
     "comparisons": {"en": "Against the alternatives", "es": "Frente a las alternativas"},

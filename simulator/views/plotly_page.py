@@ -23,6 +23,7 @@ __all__ = [
     "figure_html",
     "plotly_config",
     "plotly_script",
+    "widget_config",
 ]
 
 NARROW_PX = 700
@@ -261,6 +262,30 @@ def plotly_config(lang: str = "en") -> dict[str, Any]:
         "responsive": True,
         "locale": "es" if lang == "es" else "en-US",
     }
+
+
+def widget_config(lang: str = "en") -> dict[str, Any]:
+    """plotly.js ``config`` of an interactive chart widget (``FigureWidget``): that of
+    :func:`plotly_config` with, in Spanish, the locale itself.
+
+    A chart widget draws with the plotly.js bundled in the widget, not the page's, so the
+    locale a page registers never reaches it; plotly.js takes locales in a figure's
+    ``config`` too, which is how the widget gets its Spanish toolbar and decimal comma.
+
+    Examples
+    --------
+    >>> config = widget_config("es")
+    >>> config["locale"], config["locales"]["es"]["format"]["decimal"], config["showSendToCloud"]
+    ('es', ',', False)
+    >>> "locales" in widget_config("en")
+    False
+    """
+    config = plotly_config(lang)
+    if lang == "es":
+        config["locales"] = {
+            "es": {"dictionary": SPANISH["dictionary"], "format": SPANISH["format"]}
+        }
+    return config
 
 
 @functools.cache

@@ -64,7 +64,9 @@ def test_two_concave_channels_get_the_equal_marginal_return_split():
 
 
 def test_on_a_small_grid_the_search_finds_the_brute_force_best():
-    # Separable concave and noiseless: the pairwise-exchange optimum is the lattice optimum.
+    # Separable concave and noiseless: the pairwise-exchange optimum is the lattice optimum,
+    # on the grid of the finest step searched (by default 2 units, 1/32 of the budget) and
+    # on the full lattice when the steps go down to 1 unit.
     weights = np.array([3.0, 2.0, 1.0])
 
     def response(euros):
@@ -72,12 +74,16 @@ def test_on_a_small_grid_the_search_finds_the_brute_force_best():
 
     scenario = cfg.default_scenario()
     channels = ["radio", "newspaper", "facebook_ads"]
-    result = plan(scenario, budget=640, channels=channels, evaluate=analytic(response))
-    best = max(
-        ((a, b, 64 - a - b) for a in range(65) for b in range(65 - a)),
-        key=lambda units: response(np.array(units) * 10.0),
-    )
-    assert result.search.units == best
+    for schedule in (Schedule(), Schedule(steps=(16, 8, 4, 2, 1))):
+        unit = schedule.steps[-1]
+        result = plan(
+            scenario, budget=640, channels=channels, evaluate=analytic(response), schedule=schedule
+        )
+        best = max(
+            ((a, b, 64 - a - b) for a in range(0, 65, unit) for b in range(0, 65 - a, unit)),
+            key=lambda units: response(np.array(units) * 10.0),
+        )
+        assert result.search.units == best, schedule.steps
 
 
 def test_bounds_and_budget_are_kept_to_the_cent():

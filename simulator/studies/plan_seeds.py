@@ -25,8 +25,7 @@ from simulator.engine.seed_choice import edge_probabilities as seed_edges
 from simulator.errors import ArgumentError
 from simulator.metrics import mean_interval
 from simulator.streams import stream
-from simulator.studies.plan_eval import objective_of, raw_of
-from simulator.studies.plan_search import HOLDOUT_BLOCK
+from simulator.studies.plan_eval import HOLDOUT_BLOCK, objective_of, raw_of
 
 if TYPE_CHECKING:
     import pandas as pd

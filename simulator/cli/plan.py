@@ -65,7 +65,7 @@ def add_plan_parser(commands: Any, add_set: Any) -> None:
         "--seeds",
         action="store_true",
         help="also compare whom to give the samples to (random, degree, PageRank, degree "
-        "discount, CELF) at the recommended number of samples",
+        "discount, CELF, IMM) at the recommended number of samples",
     )
     parser.add_argument(
         "--quick", action="store_true", help="fewer replicates per stage (for a first look)"

@@ -11,6 +11,7 @@ other total budgets). :meth:`PlanResult.to_frame` gives them as one table (``pla
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -311,10 +312,11 @@ def _frontier(
 ) -> list[FrontierPoint]:
     """The best allocation found at each ``fraction`` of the budget, by racing.
 
-    With ``shapes`` (lattice units, the search's survivors at the full budget) the race
-    at each budget is among those shapes and every channel alone; without, among the
-    coarse design (:func:`~simulator.studies.plan_search.coarse_design`). The winner is
-    estimated on ``frontier_blocks`` holdout blocks.
+    With ``shapes`` (lattice units, e.g. the recommendation's at the full budget) the
+    candidates at each budget are those shapes and every channel alone, and the best of
+    them on the first search block is taken; without, the coarse design
+    (:func:`~simulator.studies.plan_search.coarse_design`) is raced as the search races
+    it. The winner is estimated on ``frontier_blocks`` holdout blocks.
     """
     found = []
     for fraction in sorted(fractions):
@@ -324,11 +326,13 @@ def _frontier(
         scaled = settings.scaled(cents)
         if sum(scaled.upper_cents) < cents:
             continue
+        race = schedule
         if shapes is None:
             design = coarse_design(scaled, schedule)
         else:
             design = list(dict.fromkeys([*shapes, *lattice_points(scaled, RESOLUTION)]))
-        result = search(evaluate, scaled, schedule, design=design, refine=False, survivors=1)
+            race = dataclasses.replace(schedule, eta=max(len(design), 2))  # one round
+        result = search(evaluate, scaled, race, design=design, refine=False, survivors=1)
         outcome = evaluate([result.best], _holdout(schedule.frontier_blocks))[result.best]
         roi = _roi(outcome)
         meets = None if settings.target_roi is None else bool(roi >= settings.target_roi)
@@ -467,7 +471,7 @@ def plan(
         recommended, comparisons = _compare(evaluate, chosen, schedule, found.best)
         curves = _curves(evaluate, chosen, schedule, found.best)
         if settings.target_roi is None:
-            shapes = [found.units, *found.survivors]
+            shapes = [found.units]
             frontier = _frontier(evaluate, settings, schedule, schedule.frontier, shapes)
             roi = recommended.roi
             frontier.append(

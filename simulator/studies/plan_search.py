@@ -83,11 +83,11 @@ class Schedule:
     survivors: int = 3
     refine_blocks: int = 4
     steps: tuple[int, ...] = (16, 8, 4, 2)
-    finalists: int = 2
+    finalists: int = 1
     max_moves: int = 16
     pick_blocks: int = 2
     holdout_blocks: int = 2
-    curve_points: int = 4
+    curve_points: int = 3
     curve_blocks: int = 1
     frontier: tuple[float, ...] = (0.25, 0.5, 1.5)
     frontier_blocks: int = 1

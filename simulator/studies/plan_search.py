@@ -42,8 +42,9 @@ from simulator.studies.plan_space import (
 
 COARSE_POINTS = 20
 """Most points of a coarse design in quarters; beyond, halves and the even split
-[assumption: 5 channels have 70 quarter splits, 10 s of simulation each on the built-in
-town, most of them spreading money thin over four or five channels]."""
+[assumption: 5 channels have 70 quarter splits, about 1.4 s for each block of 10
+replicates on the built-in town, most of them spreading money thin over four or five
+channels]."""
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,6 @@ class SearchResult:
     refine_blocks: int
     survivors: tuple[tuple[int, ...], ...] = ()
 
-    @property
-    def evaluations(self) -> int:
-        """Allocation-stage pairs the search looked at (an allocation counts once a stage)."""
-        return len(self.stages)
-
 
 def _ordered(means: dict[tuple[int, ...], float]) -> list[tuple[int, ...]]:
     # Highest mean first; ties to the smaller units tuple, so the order is deterministic.
@@ -147,7 +143,10 @@ def coarse_design(settings: PlanSettings, schedule: Schedule = Schedule()) -> li
     n = len(settings.channels)
     even = tuple(RESOLUTION // n + (1 if i < RESOLUTION % n else 0) for i in range(n))
     design = lattice_points(settings, 2 * COARSE_UNITS)
-    return list(dict.fromkeys([*design, *([even] if _cents_of([even], settings) else [])]))
+    cents = units_to_cents(even, settings)
+    if cents is not None and settings.feasible(cents):
+        design.append(even)
+    return list(dict.fromkeys(design))
 
 
 def race(

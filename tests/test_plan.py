@@ -64,7 +64,9 @@ def test_two_concave_channels_get_the_equal_marginal_return_split():
 
 
 def test_on_a_small_grid_the_search_finds_the_brute_force_best():
-    # Separable concave and noiseless: the pairwise-exchange optimum is the lattice optimum.
+    # Separable concave and noiseless: the pairwise-exchange optimum is the lattice optimum,
+    # on the grid of the finest step searched (by default 2 units, 1/32 of the budget) and
+    # on the full lattice when the steps go down to 1 unit.
     weights = np.array([3.0, 2.0, 1.0])
 
     def response(euros):
@@ -72,12 +74,16 @@ def test_on_a_small_grid_the_search_finds_the_brute_force_best():
 
     scenario = cfg.default_scenario()
     channels = ["radio", "newspaper", "facebook_ads"]
-    result = plan(scenario, budget=640, channels=channels, evaluate=analytic(response))
-    best = max(
-        ((a, b, 64 - a - b) for a in range(65) for b in range(65 - a)),
-        key=lambda units: response(np.array(units) * 10.0),
-    )
-    assert result.search.units == best
+    for schedule in (Schedule(), Schedule(steps=(16, 8, 4, 2, 1))):
+        unit = schedule.steps[-1]
+        result = plan(
+            scenario, budget=640, channels=channels, evaluate=analytic(response), schedule=schedule
+        )
+        best = max(
+            ((a, b, 64 - a - b) for a in range(0, 65, unit) for b in range(0, 65 - a, unit)),
+            key=lambda units: response(np.array(units) * 10.0),
+        )
+        assert result.search.units == best, schedule.steps
 
 
 def test_bounds_and_budget_are_kept_to_the_cent():
@@ -360,3 +366,43 @@ def test_celf_is_the_plain_greedy_on_its_samples():
         ]
         chosen.append(int(np.argmax(gains)))
     assert lazy.tolist() == chosen
+
+
+def test_imm_is_a_seed_rule_of_the_plan_and_reaches_as_far_as_celf():
+    from simulator.engine.prepare import prepare
+    from simulator.studies.plan_seeds import (
+        SEED_RULES,
+        choose_seeds,
+        compare_seeds,
+        edge_probabilities,
+    )
+
+    assert "imm" in SEED_RULES
+    scenario = small_bakery()
+    base = prepare(scenario)[0]  # "word of mouth": free samples only
+    k = 15
+    chosen = {rule: choose_seeds(base, rule, k) for rule in ("imm", "celf")}
+    assert choose_seeds(base, "imm", k) == chosen["imm"]  # one seed, one set
+    assert len(set(chosen["imm"])) == k
+    indptr, indices, probability = edge_probabilities(base)
+    chosen["random"] = tuple(np.random.default_rng(4).choice(indptr.size - 1, k, replace=False))
+    # 4,000 fresh live-edge worlds: IMM within 2 SE of CELF or above, and above random by 3 SE.
+    reach = {
+        rule: spread(indptr, indices, probability, np.array(seeds), samples=4000, rng=11)
+        for rule, seeds in chosen.items()
+    }
+    (imm_mean, imm_error), (celf_mean, celf_error) = reach["imm"], reach["celf"]
+    assert imm_mean >= celf_mean - 2 * math.hypot(imm_error, celf_error), reach
+    assert imm_mean > reach["random"][0] + 3 * math.hypot(imm_error, reach["random"][1]), reach
+    # In the plan's comparison, IMM's seeds run through the whole simulator (10 replicates).
+    result = plan(
+        scenario,
+        budget=200,
+        channels=["free_samples", "radio"],
+        evaluate=analytic(lambda euros: float(euros[0])),
+        schedule=Schedule(steps=(), holdout_blocks=1, curve_points=2, frontier=()),
+    )
+    table = compare_seeds(scenario, result, rules=("random", "imm"), blocks=1, block_size=10)
+    assert table.rule.tolist() == ["random", "imm"]
+    assert table.replicates.tolist() == [10, 10]
+    assert np.isfinite(table.objective).all()

@@ -16,6 +16,13 @@ Part 2 (speed) times IMM at equal ``epsilon`` and ``k`` against pynetim's IMM on
 graphs of the same family (``--timing-nodes``), with the spread of both seed sets
 evaluated by ``--timing-runs`` cascades; building each tool's graph is not timed.
 
+Part 3 (``--imm-repeats R``) asks whether a gap between the two IMMs in part 1 is the draw
+or the method: both choose ``k`` seeds with ``R`` different random seeds on the part-1
+graph, each pair is evaluated by ``--runs`` cascades from one generator per repeat, and
+the mean paired difference over the repeats is given with its standard error (which
+holds the spread of the seed sets from one RR sample to the next, not only the Monte
+Carlo's).
+
 Run from the repository root, for example::
 
     flock /tmp/bench.lock python experiments/benchmarks/influence_benchmark.py \\
@@ -200,6 +207,59 @@ def timing_rows(nodes: int, k: int, epsilon: float, runs: int) -> list[dict]:
     return rows
 
 
+def imm_repeat_rows(nodes: int, k: int, epsilon: float, runs: int, repeats: int) -> list[dict]:
+    from simulator.town.imm import imm
+
+    graph = load_graph(nodes)
+    indptr, indices = graph.indptr.astype(np.int64), graph.indices.astype(np.int64)
+    probability = weighted_cascade(indptr, indices)
+    imm(indptr, indices, probability, 2, epsilon=0.5, rng=0)  # compile outside the timing
+    pynetim = pynetim_graph(indptr, indices, probability)
+    rows, differences = [], []
+    for repeat in range(1, repeats + 1):
+        ours, ours_s = timed(
+            lambda r=repeat: imm(indptr, indices, probability, k, epsilon=epsilon, rng=r)
+        )
+        theirs, theirs_s = timed(pynetim_imm, pynetim, k, epsilon, repeat)
+        reach = {}
+        for rule, seeds, seconds, count in (
+            ("wom IMM", ours.seeds, ours_s, ours.rr_sets),
+            ("pynetim IMM", theirs, theirs_s, None),
+        ):
+            model = cynetdiff_model(indptr, indices, probability, 5000 + repeat)
+            reach[rule] = evaluate(model, seeds, runs)
+            rows.append(
+                {
+                    "part": "imm_repeat",
+                    "rule": rule,
+                    "graph": graph.name,
+                    "k": k,
+                    "epsilon": epsilon,
+                    "repeat": repeat,
+                    "runs": runs,
+                    "spread": reach[rule][0],
+                    "se": reach[rule][1],
+                    "select_s": seconds,
+                    "rr_sets": count,
+                }
+            )
+        differences.append(reach["wom IMM"][0] - reach["pynetim IMM"][0])
+    gaps = np.asarray(differences)
+    rows.append(
+        {
+            "part": "imm_repeat_summary",
+            "graph": graph.name,
+            "k": k,
+            "epsilon": epsilon,
+            "repeats": repeats,
+            "runs": runs,
+            "wom_minus_pynetim": float(gaps.mean()),
+            "se": float(gaps.std(ddof=1) / np.sqrt(gaps.size)) if gaps.size > 1 else None,
+        }
+    )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=10_000)
@@ -211,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timing-epsilon", type=float, default=None)
     parser.add_argument("--timing-runs", type=int, default=1000)
     parser.add_argument("--skip-spread", action="store_true")
+    parser.add_argument("--imm-repeats", type=int, default=0, help="part 3: IMM seeds drawn")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     rows: list[dict] = []
@@ -224,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_spread:
         emit(spread_rows(args.nodes, args.k, args.epsilon, args.runs, args.trials))
+    if args.imm_repeats:
+        emit(imm_repeat_rows(args.nodes, args.k, args.epsilon, args.runs, args.imm_repeats))
     for nodes in args.timing_nodes:
         emit(timing_rows(nodes, args.k, args.timing_epsilon or args.epsilon, args.timing_runs))
     return 0

@@ -65,7 +65,7 @@ def add_plan_parser(commands: Any, add_set: Any) -> None:
         "--seeds",
         action="store_true",
         help="also compare whom to give the samples to (random, degree, PageRank, degree "
-        "discount, CELF) at the recommended number of samples",
+        "discount, CELF, IMM) at the recommended number of samples",
     )
     parser.add_argument(
         "--quick", action="store_true", help="fewer replicates per stage (for a first look)"
@@ -95,8 +95,9 @@ def _pairs(option: str, values: list[str]) -> dict[str, float] | None:
     return found or None
 
 
-QUICK = Schedule(refine_blocks=2, steps=(8, 2), holdout_blocks=4, curve_points=5, frontier=(0.5,))
-"""``--quick``: fewer blocks, two refinement steps, a shorter frontier [assumption]."""
+QUICK = Schedule(refine_blocks=2, steps=(16, 4), holdout_blocks=1, curve_points=3, frontier=(0.5,))
+"""``--quick``: fewer blocks, two refinement steps, one holdout block (40 replicates), a
+shorter frontier [assumption]."""
 
 
 def _summary(result: PlanResult) -> str:

@@ -155,6 +155,7 @@ def prepare(
     *,
     graphs: Mapping[str, Any] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    towns: dict[str, tuple[Population, Network]] | None = None,
 ) -> list[PreparedStrategy]:
     """Resolve strategies and build their towns, networks and channel plans.
 
@@ -162,18 +163,22 @@ def prepare(
     network (common random numbers); one that does gets its own, drawn from the same
     streams. With ``cache_dir`` (by default the environment variable ``WOM_CACHE_DIR``,
     if set), towns are read from that folder when built before, and stored there when
-    not (:mod:`simulator.town.cache`): the same arrays either way.
+    not (:mod:`simulator.town.cache`): the same arrays either way. ``towns``, a dict the
+    caller keeps, shares the towns built by one call with the next (a planner prepares a
+    strategy per allocation, all on the same town); it must only ever be given scenarios
+    of the same seed and graphs.
     """
     if cache_dir is None:
         cache_dir = os.environ.get("WOM_CACHE_DIR") or None
     check_graphs(scenario, graphs)  # keys, missing entries and types, before any building
     seed = scenario.simulation.seed
-    towns: dict[str, tuple[Population, Network]] = {}
+    towns = {} if towns is None else towns
     prepared = []
     for strategy in scenario.resolved_strategies():
         resolved = scenario.for_strategy(strategy)
         key = (
-            resolved.population.model_dump_json()
+            f"{seed}|"
+            + resolved.population.model_dump_json()
             + "|"
             + str({n: layer.model_dump_json() for n, layer in resolved.layers.items()})
         )

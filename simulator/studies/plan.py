@@ -11,6 +11,7 @@ other total budgets). :meth:`PlanResult.to_frame` gives them as one table (``pla
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -24,11 +25,18 @@ from simulator import config as cfg
 from simulator.errors import ArgumentError
 from simulator.lifeline import check_workers
 from simulator.metrics import mean_interval
-from simulator.studies.plan_eval import BLOCK_SIZE, Evaluate, Outcome, SimulationEvaluator
-from simulator.studies.plan_search import (
+from simulator.studies.plan_eval import (
+    BLOCK_SIZE,
     HOLDOUT_BLOCK,
+    HOLDOUT_BLOCK_SIZE,
+    Evaluate,
+    Outcome,
+    SimulationEvaluator,
+)
+from simulator.studies.plan_search import (
     Schedule,
     SearchResult,
+    coarse_design,
     even_split,
     search,
     single_channel,
@@ -38,6 +46,7 @@ from simulator.studies.plan_space import (
     Allocation,
     PlanSettings,
     check_plan,
+    lattice_points,
     to_cents,
 )
 
@@ -71,6 +80,7 @@ class CurvePoint:
     marginal: float
     recommended: bool
     current: bool
+    replicates: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,8 @@ class FrontierPoint:
     objective: tuple[float, float, float]
     roi: float
     meets_target: bool | None
+    replicates: int = 0
+    candidates: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,7 @@ class PlanResult:
                     "marginal_return": point.marginal,
                     "is_recommended": point.recommended,
                     "is_current": point.current,
+                    "replicates": point.replicates,
                 }
             )
         for front in self.frontier:
@@ -154,6 +167,8 @@ class PlanResult:
                     **_triple("objective", front.objective),
                     "roi": front.roi,
                     "meets_target_roi": front.meets_target,
+                    "replicates": front.replicates,
+                    "candidates": front.candidates,
                 }
             )
         frame = pd.DataFrame(rows)
@@ -216,8 +231,8 @@ def estimate(
     )
 
 
-def _holdout(schedule: Schedule) -> range:
-    return range(HOLDOUT_BLOCK, HOLDOUT_BLOCK + schedule.holdout_blocks)
+def _holdout(blocks: int) -> range:
+    return range(HOLDOUT_BLOCK, HOLDOUT_BLOCK + blocks)
 
 
 def _compare(
@@ -226,7 +241,7 @@ def _compare(
     """The recommendation and the references, on the holdout blocks."""
     singles = [single_channel(settings, i) for i in range(len(settings.channels))]
     # The best single channel is picked on the search's blocks, estimated on fresh ones.
-    picked = evaluate(singles, range(schedule.refine_blocks))
+    picked = evaluate(singles, range(schedule.pick_blocks))
     top = max(range(len(singles)), key=lambda i: float(picked[singles[i]].objective.mean()))
     references = {
         f"best single channel: {settings.channels[top]}": singles[top],
@@ -234,7 +249,7 @@ def _compare(
     }
     if settings.current is not None:
         references["current plan"] = settings.current
-    outcomes = evaluate([best, *references.values()], _holdout(schedule))
+    outcomes = evaluate([best, *references.values()], _holdout(schedule.holdout_blocks))
     recommended = estimate("recommended", outcomes[best], best)
     comparisons = tuple(
         estimate(label, outcomes[a], a, reference=outcomes[best]) for label, a in references.items()
@@ -245,7 +260,11 @@ def _compare(
 def _curves(
     evaluate: Evaluate, settings: PlanSettings, schedule: Schedule, best: Allocation
 ) -> tuple[CurvePoint, ...]:
-    """Objective against each channel's spend, the other channels at the recommendation."""
+    """Objective against each channel's spend, the other channels at the recommendation.
+
+    The points are estimated on the first ``curve_blocks`` holdout blocks (fresh for the
+    search, and shared along a curve, so that a marginal return is a paired difference).
+    """
     points = []
     grid = np.linspace(0, settings.budget_cents, schedule.curve_points).round().astype(int)
     current = settings.current or best
@@ -259,7 +278,7 @@ def _curves(
             # Bounds and hours do not apply to a curve; a channel used must pay its setup.
             if (np.asarray(allocation) >= settings.fixed_cents(allocation)).all():
                 allocations.append(allocation)
-        outcomes = evaluate(allocations, range(schedule.refine_blocks))
+        outcomes = evaluate(allocations, _holdout(schedule.curve_blocks))
         previous: tuple[float, float] | None = None
         for allocation in allocations:
             spend = allocation[index] / 100
@@ -277,6 +296,7 @@ def _curves(
                     marginal,
                     allocation[index] == best[index],
                     allocation[index] == current[index],
+                    outcomes[allocation].replicates,
                 )
             )
             previous = (spend, interval[0])
@@ -288,9 +308,16 @@ def _frontier(
     settings: PlanSettings,
     schedule: Schedule,
     fractions: Sequence[float],
-    warm: tuple[int, ...] | None,
+    shapes: Sequence[tuple[int, ...]] | None,
 ) -> list[FrontierPoint]:
-    """The best allocation at each ``fraction`` of the budget (racing, no refinement)."""
+    """The best allocation found at each ``fraction`` of the budget, by racing.
+
+    With ``shapes`` (lattice units, e.g. the recommendation's at the full budget) the
+    candidates at each budget are those shapes and every channel alone, and the best of
+    them on the first search block is taken; without, the coarse design
+    (:func:`~simulator.studies.plan_search.coarse_design`) is raced as the search races
+    it. The winner is estimated on ``frontier_blocks`` holdout blocks.
+    """
     found = []
     for fraction in sorted(fractions):
         cents = int(round(settings.budget_cents * fraction))
@@ -299,18 +326,26 @@ def _frontier(
         scaled = settings.scaled(cents)
         if sum(scaled.upper_cents) < cents:
             continue
-        quick = Schedule(
-            coarse_blocks=schedule.coarse_blocks,
-            eta=schedule.eta,
-            survivors=1,
-            coarse_units=2 * schedule.coarse_units,
-        )
-        result = search(evaluate, scaled, quick, start=[warm] if warm else [], refine=False)
-        outcome = evaluate([result.best], _holdout(schedule))[result.best]
+        race = schedule
+        if shapes is None:
+            design = coarse_design(scaled, schedule)
+        else:
+            design = list(dict.fromkeys([*shapes, *lattice_points(scaled, RESOLUTION)]))
+            race = dataclasses.replace(schedule, eta=max(len(design), 2))  # one round
+        result = search(evaluate, scaled, race, design=design, refine=False, survivors=1)
+        outcome = evaluate([result.best], _holdout(schedule.frontier_blocks))[result.best]
         roi = _roi(outcome)
         meets = None if settings.target_roi is None else bool(roi >= settings.target_roi)
         found.append(
-            FrontierPoint(cents / 100, result.best, mean_interval(outcome.objective), roi, meets)
+            FrontierPoint(
+                cents / 100,
+                result.best,
+                mean_interval(outcome.objective),
+                roi,
+                meets,
+                outcome.replicates,
+                len({stage.units for stage in result.stages}),
+            )
         )
     return found
 
@@ -330,6 +365,7 @@ def plan(
     current: Mapping[str, float] | None = None,
     schedule: Schedule | None = None,
     block_size: int = BLOCK_SIZE,
+    holdout_block_size: int = HOLDOUT_BLOCK_SIZE,
     workers: int = 1,
     cache: str | Path | None = None,
     graphs: Mapping[str, Any] | None = None,
@@ -364,9 +400,10 @@ def plan(
         ``budget``).
     schedule : Schedule, optional
         Replicate blocks per stage of the search (:class:`~simulator.studies.plan_search.Schedule`).
-    block_size, workers, cache, graphs
-        Replicates per block; processes (results do not depend on them); a JSON-lines file
-        that keeps finished blocks, to resume; graph objects of ``graph`` layers.
+    block_size, holdout_block_size, workers, cache, graphs
+        Replicates per search block and per holdout block; processes (results do not
+        depend on them); a JSON-lines file that keeps finished blocks, to resume; graph
+        objects of ``graph`` layers.
     evaluate : Evaluate, optional
         Replace the simulator (tests use closed-form responses).
 
@@ -402,40 +439,64 @@ def plan(
         target_roi=target_roi,
         current=current,
     )
-    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2:
-        raise ArgumentError(
-            f"The 'block_size' parameter of plan must be an int >= 2. Got {block_size!r}."
-        )
+    for name, size in (("block_size", block_size), ("holdout_block_size", holdout_block_size)):
+        if isinstance(size, bool) or not isinstance(size, int) or size < 2:
+            raise ArgumentError(
+                f"The '{name}' parameter of plan must be an int >= 2. Got {size!r}."
+            )
     check_workers(workers, option="workers")
     started = time.perf_counter()
     simulator = None
     if evaluate is None:
         simulator = SimulationEvaluator(
-            scenario, settings, block_size=block_size, workers=workers, cache=cache, graphs=graphs
+            scenario,
+            settings,
+            block_size=block_size,
+            holdout_block_size=holdout_block_size,
+            workers=workers,
+            cache=cache,
+            graphs=graphs,
         )
         evaluate = simulator
-    chosen = settings
-    frontier: list[FrontierPoint] = []
-    if settings.target_roi is not None:
-        eighths = [k / 8 for k in range(1, 9)]
-        frontier = _frontier(evaluate, settings, schedule, eighths, None)
-        meeting = [f for f in frontier if f.meets_target]
-        level = meeting[-1].budget if meeting else frontier[0].budget
-        chosen = settings.scaled(int(round(level * 100)))
-    found = search(evaluate, chosen, schedule)
-    recommended, comparisons = _compare(evaluate, chosen, schedule, found.best)
-    curves = _curves(evaluate, chosen, schedule, found.best)
-    if settings.target_roi is None:
-        frontier = _frontier(evaluate, settings, schedule, schedule.frontier, found.units)
-        roi = recommended.roi
-        frontier.append(FrontierPoint(chosen.budget, found.best, recommended.objective, roi, None))
-        frontier.sort(key=lambda f: f.budget)
+    try:
+        chosen = settings
+        frontier: list[FrontierPoint] = []
+        if settings.target_roi is not None:
+            eighths = [k / 8 for k in range(1, 9)]
+            frontier = _frontier(evaluate, settings, schedule, eighths, None)
+            meeting = [f for f in frontier if f.meets_target]
+            level = meeting[-1].budget if meeting else frontier[0].budget
+            chosen = settings.scaled(int(round(level * 100)))
+        found = search(evaluate, chosen, schedule)
+        recommended, comparisons = _compare(evaluate, chosen, schedule, found.best)
+        curves = _curves(evaluate, chosen, schedule, found.best)
+        if settings.target_roi is None:
+            shapes = [found.units]
+            frontier = _frontier(evaluate, settings, schedule, schedule.frontier, shapes)
+            roi = recommended.roi
+            frontier.append(
+                FrontierPoint(
+                    chosen.budget,
+                    found.best,
+                    recommended.objective,
+                    roi,
+                    None,
+                    recommended.replicates,
+                    len({stage.units for stage in found.stages}),
+                )
+            )
+            frontier.sort(key=lambda f: f.budget)
+    finally:
+        if simulator is not None:
+            simulator.close()
     seconds = time.perf_counter() - started
     provenance = {
         "seed": scenario.simulation.seed,
         "block_size": block_size,
+        "holdout_block_size": holdout_block_size,
         "schedule": schedule.__dict__,
         "resolution": RESOLUTION,
+        "allocations_searched": len({stage.units for stage in found.stages}),
         "replicates_simulated": None if simulator is None else simulator.replicates_run,
         "seconds": round(seconds, 3),
         "workers": workers,

@@ -1,8 +1,9 @@
 """Whom to give the samples to: seed rules compared at an equal number of samples.
 
 The scenario's multiplex is reduced to one probability per edge
-(:func:`simulator.engine.seed_choice.edge_probabilities`). On it :func:`~simulator.town.influence.celf` and
-:func:`~simulator.town.influence.degree_discount` choose seeds, given to the engine as
+(:func:`simulator.engine.seed_choice.edge_probabilities`). On it :func:`~simulator.town.influence.celf`,
+:func:`~simulator.town.imm.imm` and :func:`~simulator.town.influence.degree_discount`
+choose seeds, given to the engine as
 ``strategy = "given"``; ``random``, ``degree`` and ``pagerank`` are the engine's own. Every
 rule then runs through the whole simulator on the same replicate blocks (common random
 numbers), with the plan's recommended allocation, so the comparison is in the plan's own
@@ -25,15 +26,14 @@ from simulator.engine.seed_choice import edge_probabilities as seed_edges
 from simulator.errors import ArgumentError
 from simulator.metrics import mean_interval
 from simulator.streams import stream
-from simulator.studies.plan_eval import objective_of, raw_of
-from simulator.studies.plan_search import HOLDOUT_BLOCK
+from simulator.studies.plan_eval import HOLDOUT_BLOCK, HOLDOUT_BLOCK_SIZE, objective_of, raw_of
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from simulator.studies.plan import PlanResult
 
-SEED_RULES = ("random", "degree", "pagerank", "degree_discount", "celf")
+SEED_RULES = ("random", "degree", "pagerank", "degree_discount", "celf", "imm")
 """Seed rules compared; the first is the reference."""
 
 
@@ -43,14 +43,26 @@ def edge_probabilities(prepared: PreparedStrategy) -> tuple[np.ndarray, np.ndarr
     return seed_edges(prepared.scenario, prepared.population, prepared.layers)
 
 
-def choose_seeds(
-    prepared: PreparedStrategy, rule: str, k: int, *, samples: int = 200
-) -> tuple[int, ...]:
-    """``k`` people by ``degree_discount`` or ``celf`` on :func:`edge_probabilities`.
+CHOSEN_RULES = ("degree_discount", "celf", "imm")
+"""Rules whose seeds :func:`choose_seeds` picks on the reduced multiplex, given to the engine."""
 
-    CELF draws its live-edge samples from the stream ``"seeding/celf"`` of the seed.
+
+def choose_seeds(
+    prepared: PreparedStrategy,
+    rule: str,
+    k: int,
+    *,
+    samples: int = 200,
+    epsilon: float = 0.1,
+) -> tuple[int, ...]:
+    """``k`` people by ``degree_discount``, ``celf`` or ``imm`` on :func:`edge_probabilities`.
+
+    CELF draws its live-edge samples from the stream ``"seeding/celf"`` of the seed, IMM
+    its reverse-reachable sets from ``"seeding/imm"`` (``epsilon`` as the seeding
+    channel's, default 0.1).
     """
     # numba-compiled kernels: only seed choice needs them
+    from simulator.town.imm import imm
     from simulator.town.influence import celf, degree_discount
 
     indptr, indices, probability = edge_probabilities(prepared)
@@ -63,7 +75,14 @@ def choose_seeds(
             indptr, indices, probability, k, samples=samples, candidates=candidates, rng=rng
         )
         return tuple(int(p) for p in chosen)
-    raise ArgumentError(f"rule must be 'degree_discount' or 'celf'; got {rule!r}")
+    if rule == "imm":
+        rng = stream(prepared.scenario.simulation.seed, "seeding/imm")
+        found = imm(indptr, indices, probability, k, epsilon=epsilon, rng=rng)
+        return tuple(int(p) for p in found.seeds)
+    raise ArgumentError(
+        f"The 'rule' parameter of choose_seeds must be one of {', '.join(CHOSEN_RULES)}. "
+        f"Got {rule!r}."
+    )
 
 
 def compare_seeds(
@@ -73,7 +92,7 @@ def compare_seeds(
     rules: Sequence[str] = SEED_RULES,
     channel: str | None = None,
     blocks: int | None = None,
-    block_size: int = 10,
+    block_size: int | None = None,
 ) -> pd.DataFrame:
     """Each seed rule with the plan's recommended allocation, paired against the first rule.
 
@@ -90,6 +109,8 @@ def compare_seeds(
         nothing, its budget in the scenario sets the number of samples.
     blocks : int, optional
         Replicate blocks (default: the plan's holdout blocks).
+    block_size : int, optional
+        Replicates per block (default: the plan's holdout block size).
 
     Returns
     -------
@@ -137,21 +158,24 @@ def compare_seeds(
     strategies = []
     for rule in rules:
         overrides = dict(spend)
-        if rule in ("degree_discount", "celf"):
+        if rule in CHOSEN_RULES:
+            people = choose_seeds(
+                base, rule, samples, samples=config.samples, epsilon=config.epsilon
+            )
             overrides[f"channels.{channel}.strategy"] = "given"
-            overrides[f"channels.{channel}.people"] = list(choose_seeds(base, rule, samples))
+            overrides[f"channels.{channel}.people"] = list(people)
         else:
             overrides[f"channels.{channel}.strategy"] = rule
         strategies.append({"name": rule, "channels": list(settings.channels), "set": overrides})
     data["strategies"] = strategies
     prepared = prepare(cfg.validate_scenario(data, origin="compare_seeds"))
-    count = blocks or int(result.provenance.get("schedule", {}).get("holdout_blocks", 8))
+    count = blocks or int(result.provenance.get("schedule", {}).get("holdout_blocks", 2))
+    size = block_size or int(result.provenance.get("holdout_block_size", HOLDOUT_BLOCK_SIZE))
     fixed = float(settings.fixed_cents(result.recommended.allocation).sum()) / 100
     outcomes = []
     for strategy in prepared:
         raws = [
-            raw_of(scenario, run_block(strategy, HOLDOUT_BLOCK + b, block_size))
-            for b in range(count)
+            raw_of(scenario, run_block(strategy, HOLDOUT_BLOCK + b, size)) for b in range(count)
         ]
         raw = {name: np.concatenate([r[name] for r in raws]) for name in raws[0]}
         outcomes.append(objective_of(settings.objective, raw, fixed))

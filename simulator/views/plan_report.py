@@ -62,6 +62,16 @@ def _split(row: Any, channels: Sequence[str], lang: str) -> str:
     return ", ".join(parts) or plan_text("nothing", lang)
 
 
+def _note(key: str, rows: pd.DataFrame, lang: str, *more: str) -> str:
+    """A figure's note, with the replicates its points rest on when the table gives them."""
+    parts = [plan_text(key, lang), *(plan_text(m, lang) for m in more)]
+    if "replicates" in rows and rows.replicates.notna().any():
+        low, high = int(rows.replicates.min()), int(rows.replicates.max())
+        count = str(low) if low == high else f"{low}-{high}"
+        parts.append(plan_text("per_point", lang, replicates=count))
+    return "; ".join(parts)
+
+
 def plan_figures(
     frame: pd.DataFrame, *, lang: str = "en", colors: Mapping[str, str] | None = None
 ) -> list[go.Figure]:
@@ -147,7 +157,7 @@ def plan_figures(
             figure_layout(
                 response,
                 plan_text("fig_curves", lang, objective=objective),
-                plan_text("fig_curves_note", lang),
+                _note("fig_curves_note", curves, lang),
                 lang,
                 xaxis_title=plan_text("spend_axis", lang),
                 yaxis_title=objective,
@@ -183,7 +193,7 @@ def plan_figures(
             figure_layout(
                 front,
                 plan_text("fig_frontier", lang, objective=objective),
-                plan_text("fig_frontier_note", lang),
+                _note("fig_frontier_note", frontier, lang, "frontier_points"),
                 lang,
                 xaxis_title=plan_text("budget_axis", lang),
                 yaxis_title=objective,

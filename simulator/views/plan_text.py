@@ -76,6 +76,14 @@ PLAN_TEXT: dict[str, dict[str, str]] = {
         "en": "error bars: 95 % intervals",
         "es": "barras de error: intervalos del 95 %",
     },
+    "per_point": {
+        "en": "{replicates} fresh replicates per point",
+        "es": "{replicates} réplicas nuevas por punto",
+    },
+    "frontier_points": {
+        "en": "each point the best of the splits raced at that budget",
+        "es": "cada punto, el mejor de los repartos comparados con ese presupuesto",
+    },
     "spend_axis": {"en": "spend on the channel (€)", "es": "gasto en el canal (€)"},
     "budget_axis": {"en": "total budget (€)", "es": "presupuesto total (€)"},
     "on": {"en": "on", "es": "en"},
@@ -105,6 +113,10 @@ PLAN_TEXT: dict[str, dict[str, str]] = {
     "rule_celf": {
         "en": "largest simulated spread (CELF)",
         "es": "mayor difusión simulada (CELF)",
+    },
+    "rule_imm": {
+        "en": "largest spread by reverse-reachable sets (IMM)",
+        "es": "mayor difusión por conjuntos alcanzables al revés (IMM)",
     },
 }
 """Texts of the plan report by key, then language."""

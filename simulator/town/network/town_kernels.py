@@ -245,3 +245,117 @@ def follow_keys(size, copied_a, copied_b, copied_tie, ids, counts, follower_draw
                     keys[write] = (b * size + a) * 4 + online
                     write += 1
     return keys
+
+
+@njit(cache=True, nogil=True)
+def packed_pair_keys(a, b, size, shift):
+    """``(min x size + max) << shift | i`` of each pair ``i`` of ``(a, b)``: sorting these
+    orders the pairs by key and, among equal keys, by position (a stable sort's order).
+
+    Examples
+    --------
+    >>> packed_pair_keys(np.array([2, 0]), np.array([1, 1]), 3, 1).tolist()
+    [10, 3]
+    """
+    packed = np.empty(a.size, np.int64)
+    for i in range(a.size):
+        low = min(a[i], b[i])
+        high = max(a[i], b[i])
+        packed[i] = ((np.int64(low) * size + high) << shift) | i
+    return packed
+
+
+@njit(cache=True, nogil=True)
+def unpack_keys(packed, shift):
+    """Keys and positions of sorted :func:`packed_pair_keys`.
+
+    Examples
+    --------
+    >>> [x.tolist() for x in unpack_keys(np.array([2, 11]), 1)]
+    [[1, 5], [0, 1]]
+    """
+    keys = np.empty(packed.size, np.int64)
+    order = np.empty(packed.size, np.int64)
+    mask = (np.int64(1) << shift) - 1
+    for i in range(packed.size):
+        keys[i] = packed[i] >> shift
+        order[i] = packed[i] & mask
+    return keys, order
+
+
+@njit(cache=True, nogil=True)
+def repeats_and_loops(keys, order, a, b):
+    """For pairs sorted by key (``order``: their positions, ascending among equal keys):
+    whether each repeats the key before it, or is a self-pair.
+
+    Examples
+    --------
+    >>> repeats_and_loops(np.array([1, 1, 4]), np.array([0, 1, 2]), np.array([0, 1, 2]),
+    ...                   np.array([1, 0, 2])).tolist()
+    [False, True, True]
+    """
+    bad = np.empty(keys.size, np.bool_)
+    for i in range(keys.size):
+        j = order[i]
+        bad[i] = a[j] == b[j] or (i > 0 and keys[i] == keys[i - 1])
+    return bad
+
+
+@njit(cache=True, nogil=True)
+def mark_in_sorted(queries, table, marked):
+    """Set ``marked[i]`` where ``queries[i]`` is in ``table``; both sorted ascending.
+
+    A galloping merge: each query starts its search where the previous one ended, so
+    the cost is about ``q log(t / q)`` for ``q`` queries and ``t`` entries, and the table
+    is read in order (no random jumps across memory).
+
+    Examples
+    --------
+    >>> marked = np.zeros(4, bool)
+    >>> mark_in_sorted(np.array([1, 3, 3, 9]), np.array([0, 3, 4, 5, 9]), marked)
+    >>> marked.tolist()
+    [False, True, True, True]
+    """
+    n = table.size
+    low = 0
+    for i in range(queries.size):
+        query = queries[i]
+        if low < n and table[low] < query:  # table[previous] < query <= the answer
+            previous = low
+            step = 1
+            while previous + step < n and table[previous + step] < query:
+                previous += step
+                step *= 2
+            left = previous + 1
+            right = min(previous + step, n)
+            while left < right:
+                middle = (left + right) // 2
+                if table[middle] < query:
+                    left = middle + 1
+                else:
+                    right = middle
+            low = left
+        if low < n and table[low] == query:
+            marked[i] = True
+
+
+@njit(cache=True, nogil=True)
+def merge_sorted(first, second):
+    """The sorted union (with repeats) of two sorted arrays.
+
+    Examples
+    --------
+    >>> merge_sorted(np.array([1, 4, 6]), np.array([2, 4, 9])).tolist()
+    [1, 2, 4, 4, 6, 9]
+    """
+    merged = np.empty(first.size + second.size, np.int64)
+    i = 0
+    j = 0
+    for k in range(merged.size):
+        if j >= second.size or (i < first.size and first[i] <= second[j]):
+            merged[k] = first[i]
+            i += 1
+        else:
+            merged[k] = second[j]
+            j += 1
+    return merged

@@ -20,6 +20,7 @@ from simulator.cli.run import add_run_parser, run_command, scenario_of
 from simulator.cli.sweep import add_sweep_parser, sweep_command
 from simulator.config import default_scenario
 from simulator.config.toml import scenario_to_toml
+from simulator.engine.prepare import check_towns
 from simulator.engine.sizing import check_size
 from simulator.errors import SimulatorError, SimulatorWarning
 from simulator.town.network import check_edge_lists
@@ -113,6 +114,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         scenario = scenario_of(args)
         check_edge_lists(scenario)  # a run reads them before simulating; validate does too
         needs = check_size(scenario, outputs=False, origin=args.config)
+        check_towns(scenario)  # what only a built town can refuse (friend shares, interest)
         print(
             f"{args.config}: valid ({len(scenario.resolved_strategies())} strategies, "
             f"{len(scenario.channels)} channels, {len(scenario.layers)} layers; "

@@ -150,6 +150,37 @@ def _bass_denominator(tables: tuple[LayerTable, ...], size: int) -> np.ndarray:
     return total
 
 
+def build_town(
+    scenario: cfg.Scenario, graphs: Mapping[str, Any] | None = None
+) -> tuple[Population, Network]:
+    """The people and the network of a (resolved) scenario, from its seed's streams; raises
+    what only a built town can tell (a friend share or an interest correlation its ties
+    cannot give), which ``wom validate`` checks by building the towns too."""
+    seed = scenario.simulation.seed
+    people = build_population(scenario.population, rng=stream(seed, "population"))
+    network = build_network(scenario.layers, people, seed=seed, graphs=graphs)
+    market = next((layer for layer in network.layers if layer.config.kind == "market"), None)
+    people = correlate_interest(people, scenario.population, market, rng=stream(seed, "interest"))
+    return people, network
+
+
+def check_towns(scenario: cfg.Scenario) -> None:
+    """Build each distinct town of ``scenario``'s strategies once, and drop it: the checks
+    a run makes while building, made without running (``wom validate``)."""
+    built = set()
+    for strategy in scenario.resolved_strategies():
+        resolved = scenario.for_strategy(strategy)
+        key = resolved.population.model_dump_json() + str(
+            {n: layer.model_dump_json() for n, layer in resolved.layers.items()}
+        )
+        # a graph layer is handed over at run time: there is no town to build without it
+        if key not in built and not any(
+            layer.kind == "graph" for layer in resolved.layers.values()
+        ):
+            build_town(resolved)
+            built.add(key)
+
+
 def prepare(
     scenario: cfg.Scenario,
     *,
@@ -185,13 +216,7 @@ def prepare(
         if key not in towns:
 
             def build(resolved: cfg.Scenario = resolved) -> tuple[Population, Network]:
-                people = build_population(resolved.population, rng=stream(seed, "population"))
-                network = build_network(resolved.layers, people, seed=seed, graphs=graphs)
-                market = next((ly for ly in network.layers if ly.config.kind == "market"), None)
-                people = correlate_interest(
-                    people, resolved.population, market, rng=stream(seed, "interest")
-                )
-                return people, network
+                return build_town(resolved, graphs)
 
             towns[key] = (
                 build()

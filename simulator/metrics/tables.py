@@ -347,7 +347,7 @@ def comparable_metrics(result: RunResult) -> tuple[str, ...]:
     ...     steps=3, replicates=2, block_size=2)})
     >>> names = comparable_metrics(simulate(s))
     >>> names[:3], names[-4:]
-    (('reach', 'adopters', 'promoters'), ('customer_acquisition_cost', 'pwom_to_nwom', 'wom_share', 'conversion_per_message_all'))
+    (('reach', 'adopters', 'promoters'), ('conversion_per_message_all', 'conversion_per_message.strong_ties', 'conversion_per_message.weak_ties', 'conversion_per_message.follow_ties'))
     """
     names: dict[str, None] = {}
     channels = dict.fromkeys(c for strategy in result.strategies for c in strategy.channels)

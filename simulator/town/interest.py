@@ -134,7 +134,7 @@ def _beta_quantile(
     alpha: np.ndarray, beta: np.ndarray, segment: np.ndarray, latent: np.ndarray
 ) -> np.ndarray:
     """``BetaQuantile(Phi(latent))`` with each person's ``segment``'s Beta, tabulated."""
-    from scipy.special import betaincinv, ndtr
+    from scipy.special import betaincinv, ndtr  # a heavy import: only a town that shares interest
 
     grid = np.linspace(-8.5, 8.5, QUANTILE_GRID)
     out = np.empty(latent.size)

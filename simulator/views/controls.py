@@ -8,6 +8,8 @@ controls) and how to get back to the lesson's values (the reset button).
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -142,9 +144,6 @@ def redraw(chart: Any, figure: Any) -> None:
     >>> chart._widget_data[0]["y"]  # the state a page draws the chart from
     [1, None]
     """
-    import copy
-    import json
-
     # Through JSON: NaN gaps become null, which widgets accept, and arrays become lists.
     spec = json.loads(figure.to_json())
     with chart.batch_update():

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -23,6 +22,13 @@ from simulator import metrics
 from simulator.config import SOURCE_TYPES
 from simulator.results import RunResult, StrategyResult
 from simulator.views import plotly_page
+from simulator.views.bands import (
+    columns,
+    error_bars,
+    interval_over_time,
+    spread_over_time,
+    whisker,
+)
 from simulator.views.i18n import money, number, source_label, term, text
 from simulator.views.network import layout_positions, network_picture, spread_animation
 from simulator.views.style import (
@@ -68,24 +74,6 @@ __all__ = [
 ]
 
 
-def _interval_over_time(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and 95 % Student-t interval at each step, over replicates (rows)."""
-    values = series.astype(np.float64)
-    mean = values.mean(axis=0)
-    if values.shape[0] < 2:
-        return mean, mean, mean
-    quantile = metrics.t_quantile(values.shape[0] - 1)
-    half = quantile * values.std(axis=0, ddof=1) / math.sqrt(values.shape[0])
-    return mean, mean - half, mean + half
-
-
-def _spread_over_time(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """5th and 95th percentiles at each step over replicates (rows): the prediction band,
-    where nine runs in ten end up, not the uncertainty of their mean."""
-    low, high = np.percentile(series.astype(np.float64), [5, 95], axis=0)
-    return low, high
-
-
 def _x_axis(styles: list[StrategyStyle]) -> list[str] | list[list[str]]:
     """Bar positions: strategy labels, or [groups, items] for grouped names."""
     if styles and styles[0].group is not None:
@@ -109,26 +97,6 @@ def _group_panels(styles: list[StrategyStyle], lang: str) -> tuple[list[str | No
         horizontal_spacing=0.03 if grouped else 0.0,
     )
     return groups, fig
-
-
-def _error_bars(means: np.ndarray, lows: np.ndarray, highs: np.ndarray) -> dict[str, Any]:
-    """Asymmetric plotly error bars from ``means`` to interval ends; none where an end is
-    not finite."""
-    finite = np.isfinite(lows) & np.isfinite(highs)
-    return {
-        "type": "data",
-        "symmetric": False,
-        "array": np.where(finite, np.maximum(highs - means, 0), 0),
-        "arrayminus": np.where(finite, np.maximum(means - lows, 0), 0),
-        "color": "#333333",
-        "thickness": 1.5,
-    }
-
-
-def _columns(values: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Means, lows and highs of ``(mean, low, high)`` rows, as float arrays."""
-    table = np.array(values, np.float64).reshape(-1, 3)
-    return table[:, 0], table[:, 1], table[:, 2]
 
 
 # --------------------------------------------------------------------------- adoption curves
@@ -156,7 +124,7 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
     grouped = groups != [None]
     legend_done: set[str] = set()
     for style, strategy in zip(styles, result.strategies, strict=True):
-        mean, low, high = _interval_over_time(strategy.series[series])
+        mean, low, high = interval_over_time(strategy.series[series])
         column = groups.index(style.group) + 1
         name = term(style.item, lang) if grouped else style.label
         first = name not in legend_done
@@ -175,7 +143,7 @@ def adoption_curves(result: RunResult, *, series: str = "adopters", lang: str = 
             row=1,
             col=column,
         )
-        spread_low, spread_high = _spread_over_time(strategy.series[series])
+        spread_low, spread_high = spread_over_time(strategy.series[series])
         gap = np.array([np.nan])
         fig.add_trace(
             go.Scatter(
@@ -270,8 +238,8 @@ def reach_vs_cost(result: RunResult, *, lang: str = "en") -> go.Figure:
                     "size": 14,
                     "line": {"color": "white", "width": 1},
                 },
-                error_x=_whisker(cost, cost_low, cost_high, style.color),
-                error_y=_whisker(reach, reach_low, reach_high, style.color),
+                error_x=whisker(cost, cost_low, cost_high, style.color),
+                error_y=whisker(reach, reach_low, reach_high, style.color),
                 hovertemplate=f"{style.label}<br>{text('col_cost', lang)}: %{{x:,.0f}}<br>"
                 f"{text('col_reach', lang)}: %{{y:,.0f}}<br>{text('col_adopters', lang)}: "
                 f"{number(adopters, lang, 1)}<extra></extra>",
@@ -303,20 +271,6 @@ def reach_vs_cost(result: RunResult, *, lang: str = "en") -> go.Figure:
     )
 
 
-def _whisker(mean: float, low: float, high: float, color: str) -> dict[str, Any]:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return {"visible": False}
-    return {
-        "type": "data",
-        "symmetric": False,
-        "array": [max(high - mean, 0.0)],
-        "arrayminus": [max(mean - low, 0.0)],
-        "color": color,
-        "thickness": 1.5,
-        "width": 6,
-    }
-
-
 def _bars(
     styles: list[StrategyStyle],
     values: Sequence[Sequence[float]],
@@ -326,12 +280,12 @@ def _bars(
     *,
     labels: bool = True,
 ) -> go.Bar:
-    means, lows, highs = _columns(values)
+    means, lows, highs = columns(values)
     return go.Bar(
         x=_x_axis(styles),
         y=[mean if math.isfinite(mean) else None for mean in means.tolist()],
         marker={"color": [s.color for s in styles]},
-        error_y=_error_bars(means, lows, highs),
+        error_y=error_bars(means, lows, highs),
         text=[number(m, lang, digits) for m in means] if labels and len(styles) <= 8 else None,
         textposition="auto",  # inside a bar when it fits, clear of the whiskers
         textangle=0,
@@ -455,7 +409,7 @@ def paired_differences(
     }
     rows = [tables[references[style.group]].loc[style.name] for style in styles]
     labels = [s.label for s in styles]
-    means, lows, highs = _columns(
+    means, lows, highs = columns(
         [[row["difference"], row["difference_low"], row["difference_high"]] for row in rows]
     )
     fig = go.Figure(
@@ -464,7 +418,7 @@ def paired_differences(
             x=means,
             orientation="h",
             marker={"color": [s.color for s in styles]},
-            error_x=_error_bars(means, lows, highs),
+            error_x=error_bars(means, lows, highs),
             customdata=np.stack([lows, highs], axis=1),
             hovertemplate="%{y}: %{x:+,.1f} [%{customdata[0]:+,.1f}, %{customdata[1]:+,.1f}]"
             "<extra></extra>",

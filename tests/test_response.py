@@ -245,6 +245,24 @@ def _final_states(scenario: cfg.Scenario, graphs: dict) -> np.ndarray:
     return seen[-1].reshape(scenario.simulation.replicates, -1).copy()
 
 
+def _pairs_cascade(
+    pairs: int, reps: int, persuasion: float, steps: int
+) -> tuple[dict, tuple, np.ndarray]:
+    """``pairs`` seeds each telling one listener, independent rule, every response
+    mechanism off: the scenario data (to switch one on), the graph and the listeners."""
+    indptr, indices, seeds, listeners = _fan_in({1: pairs})
+    scenario = cascade_scenario(
+        indptr.size - 1,
+        seeds,
+        rule=cfg.IndependentRule(),
+        persuasion=persuasion,
+        replicates=reps,
+        block_size=reps,
+        steps=steps,
+    )
+    return _mechanisms_off(scenario.model_dump(mode="json")), (indptr, indices), listeners[1]
+
+
 def test_adoption_given_m_messages_saturates():
     """P(adopt | m) = 1 - prod_{k=1..m} (1 - p s(k - 1)), n* = 2, rho = 0.5; 10 replicates."""
     groups = {1: 1500, 2: 1500, 3: 1500, 5: 1500}
@@ -275,22 +293,12 @@ def test_adoption_given_m_messages_saturates():
 def test_repeat_sender_is_discounted():
     """One tie, two talking steps: P = 1 - (1 - p)(1 - p rho_same); 20,000 listeners."""
     pairs, reps, persuasion, rho_same = 2000, 10, 0.3, 0.2
-    indptr, indices, seeds, listeners = _fan_in({1: pairs})
-    scenario = cascade_scenario(
-        indptr.size - 1,
-        seeds,
-        rule=cfg.IndependentRule(),
-        persuasion=persuasion,
-        replicates=reps,
-        block_size=reps,
-        steps=4,
-    )
-    data = _mechanisms_off(scenario.model_dump(mode="json"))
+    data, graph, listeners = _pairs_cascade(pairs, reps, persuasion, steps=4)
     data["word_of_mouth"]["talk_steps"] = 2
     data["simulation"]["stop_when_quiet"] = False
     data["response"]["word_of_mouth"]["repeat_sender"] = rho_same
-    final = _final_states(cfg.validate_scenario(data), {"graph": (indptr, indices)})
-    share = (final[:, listeners[1]] >= PROMOTER).mean()
+    final = _final_states(cfg.validate_scenario(data), {"graph": graph})
+    share = (final[:, listeners] >= PROMOTER).mean()
     expected = 1.0 - (1.0 - persuasion) * (1.0 - persuasion * rho_same)
     assert abs(share - expected) <= 3 * math.sqrt(expected * (1 - expected) / (reps * pairs))
     assert abs(share - (1.0 - (1.0 - persuasion) ** 2)) > 0.05  # it can tell rho_same from 1
@@ -412,20 +420,10 @@ def test_conversion_per_message_by_tie_kind_is_the_one_message_adoption_probabil
     from simulator.metrics import summarize  # tables only in this test
 
     pairs, reps, persuasion = 2000, 20, 0.3
-    indptr, indices, seeds, _ = _fan_in({1: pairs})
-    scenario = cascade_scenario(
-        indptr.size - 1,
-        seeds,
-        rule=cfg.IndependentRule(),
-        persuasion=persuasion,
-        replicates=reps,
-        block_size=reps,
-        steps=3,
-    )
-    data = _mechanisms_off(scenario.model_dump(mode="json"))
+    data, graph, _ = _pairs_cascade(pairs, reps, persuasion, steps=3)
     # talk response on, through saturation, which leaves a first message whole
     data["response"]["word_of_mouth"].update(saturation=0.5, saturation_after=2)
-    result = simulate(cfg.validate_scenario(data), graphs={"graph": (indptr, indices)})
+    result = simulate(cfg.validate_scenario(data), graphs={"graph": graph})
     response = result.strategies[0].response
     assert (response["messages_by_tie"][:, Tie.EXTERNAL] == pairs).all()
     assert response["messages_by_tie"][:, : Tie.EXTERNAL].sum() == 0

@@ -106,7 +106,8 @@ class Segment(Parameters):
 
 
 INTEREST_CORRELATION = 0.3
-"""Default ``population.interest_correlation`` [assumption: MODEL-REVIEW G3's rho_int]."""
+"""Default ``population.interest_correlation`` [assumption: MODEL-REVIEW G3's rho_int, 2026;
+homophily as such, McPherson, Smith-Lovin & Cook 2001; the value is not measured data]."""
 
 
 class Population(Parameters):

@@ -164,15 +164,19 @@ def build_town(
     return people, network
 
 
+def _town_key(scenario: cfg.Scenario) -> str:
+    """What a town depends on in a (resolved) scenario: seed, population and layers."""
+    layers = {name: layer.model_dump_json() for name, layer in scenario.layers.items()}
+    return f"{scenario.simulation.seed}|{scenario.population.model_dump_json()}|{layers}"
+
+
 def check_towns(scenario: cfg.Scenario) -> None:
     """Build each distinct town of ``scenario``'s strategies once, and drop it: the checks
     a run makes while building, made without running (``wom validate``)."""
     built = set()
     for strategy in scenario.resolved_strategies():
         resolved = scenario.for_strategy(strategy)
-        key = resolved.population.model_dump_json() + str(
-            {n: layer.model_dump_json() for n, layer in resolved.layers.items()}
-        )
+        key = _town_key(resolved)
         # a graph layer is handed over at run time: there is no town to build without it
         if key not in built and not any(
             layer.kind == "graph" for layer in resolved.layers.values()
@@ -207,12 +211,7 @@ def prepare(
     prepared = []
     for strategy in scenario.resolved_strategies():
         resolved = scenario.for_strategy(strategy)
-        key = (
-            f"{seed}|"
-            + resolved.population.model_dump_json()
-            + "|"
-            + str({n: layer.model_dump_json() for n, layer in resolved.layers.items()})
-        )
+        key = _town_key(resolved)
         if key not in towns:
 
             def build(resolved: cfg.Scenario = resolved) -> tuple[Population, Network]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -214,23 +214,34 @@ def customers_table(result: RunResult, *, lang: str = "en", summary: Any = None)
     """Customers and what they are worth per strategy, mean and 95 % interval, as an HTML
     table that scrolls sideways on a narrow screen (runs with ``lifecycle.enabled``)."""
     frame = result.to_frame("summary") if summary is None else summary
+    return _strategy_table(result, frame, _CUSTOMER_COLUMNS, "customers", lang)
+
+
+def _strategy_table(
+    result: RunResult,
+    frame: Any,
+    columns: Sequence[tuple[str, str, int, float]],
+    name: str,
+    lang: str,
+) -> str:
+    """One row per strategy (its colour swatch and label), one cell per ``(heading key,
+    summary column, digits, scale)``, then the note ``<name>_note``; scrolls sideways."""
     styles = plots.strategy_styles(result, lang)
     header = "".join(
         f"<th>{html.escape(text(key, lang))}</th>"
-        for key in ("col_strategy", *(c[0] for c in _CUSTOMER_COLUMNS))
+        for key in ("col_strategy", *(c[0] for c in columns))
     )
     rows = []
     for style, (_, row) in zip(styles, frame.iterrows(), strict=True):
         swatch = f'<span class="swatch" style="background:{style.color}"></span>'
         cells = "".join(
-            f"<td>{_cell(row, key, digits, lang, scale)}</td>"
-            for _, key, digits, scale in _CUSTOMER_COLUMNS
+            f"<td>{_cell(row, key, digits, lang, scale)}</td>" for _, key, digits, scale in columns
         )
         rows.append(f"<tr><td>{swatch}{html.escape(style.label)}</td>{cells}</tr>")
     return (
-        f'<div class="scroll" data-table="customers"><table><thead><tr>{header}</tr></thead>'
+        f'<div class="scroll" data-table="{name}"><table><thead><tr>{header}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
-        f'<p class="note">{html.escape(text("customers_note", lang))}</p>'
+        f'<p class="note">{html.escape(text(f"{name}_note", lang))}</p>'
     )
 
 
@@ -317,23 +328,9 @@ def talk_table(result: RunResult, *, lang: str = "en", summary: Any = None) -> s
         return ""
     columns = [(f"talk_{k}", f"conversion_per_message.{k}_ties", 1, 1000.0) for k in kinds]
     columns += [("talk_share", "wom_share", 0, 100.0), ("talk_valence", "pwom_to_nwom", 1, 1.0)]
-    styles = plots.strategy_styles(result, lang)
-    header = "".join(
-        f"<th>{html.escape(text(key, lang))}</th>"
-        for key in ("col_strategy", *(c[0] for c in columns))
-    )
-    rows = []
-    for style, (_, row) in zip(styles, frame.iterrows(), strict=True):
-        swatch = f'<span class="swatch" style="background:{style.color}"></span>'
-        cells = "".join(
-            f"<td>{_cell(row, key, digits, lang, scale)}</td>" for _, key, digits, scale in columns
-        )
-        rows.append(f"<tr><td>{swatch}{html.escape(style.label)}</td>{cells}</tr>")
     return (
         f'<section data-section="talk"><h2>{html.escape(text("talk_section", lang))}</h2>'
-        f'<div class="scroll" data-table="talk"><table><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-        f'<p class="note">{html.escape(text("talk_note", lang))}</p></section>'
+        f"{_strategy_table(result, frame, columns, 'talk', lang)}</section>"
     )
 
 

@@ -144,6 +144,10 @@ _TOOLBAR = """() => { const panel = document.querySelector('.wom-controls');
 """The toolbar buttons' titles of the first chart under the control panel."""
 
 
+_ANYWIDGET_LATE = "[anywidget] Failed to initialize model."
+"""The page error anywidget raises when a widget's code took more than 2 s to start."""
+
+
 def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):
     with browser() as chromium:
         # this machine's server is reachable; every other host is not
@@ -159,15 +163,26 @@ def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):
                 else (outside.append(route.request.url), route.abort())
             ),
         )
-        page.goto(f"{served}/voila/render/02_word_of_mouth_or_advertising.ipynb", timeout=120_000)
-        page.wait_for_selector(".wom-controls .widget-slider .noUi-handle", timeout=120_000)
-        page.wait_for_function(f"({_CHART})() !== null", timeout=120_000)
-        # both charts of the panel (adoption curves, cost per adopter) are drawn
-        page.wait_for_function(
-            "document.querySelector('.wom-controls').parentElement"
-            ".querySelectorAll('.js-plotly-plot svg.main-svg').length >= 2",
-            timeout=120_000,
-        )
+        # anywidget gives a chart's model 2 s to load its code and rejects it after that: the
+        # chart is still drawn from its saved state but loses its live link, so a slider no
+        # longer reaches it. A busy machine (a test suite beside it) can take longer, so the
+        # page is loaded again, as a student would, until every chart started in time.
+        for _ in range(3):
+            errors.clear()
+            page.goto(
+                f"{served}/voila/render/02_word_of_mouth_or_advertising.ipynb", timeout=120_000
+            )
+            page.wait_for_selector(".wom-controls .widget-slider .noUi-handle", timeout=120_000)
+            page.wait_for_function(f"({_CHART})() !== null", timeout=120_000)
+            # both charts of the panel (adoption curves, cost per adopter) are drawn
+            page.wait_for_function(
+                "document.querySelector('.wom-controls').parentElement"
+                ".querySelectorAll('.js-plotly-plot svg.main-svg').length >= 2",
+                timeout=120_000,
+            )
+            page.wait_for_timeout(2_500)  # past anywidget's 2 s: a late start has shown
+            if _ANYWIDGET_LATE not in errors:
+                break
         assert page.locator(".wom-reset").count() == 1
         assert page.locator(".wom-busy").count() == 1
         assert "print(" not in page.content()  # the code is hidden
@@ -198,9 +213,6 @@ def test_lab_page_loads_offline_and_a_slider_changes_the_chart(served):
         page.locator(".wom-reset").click()
         page.wait_for_function(f"({_CHART})() === {json.dumps(before)}", timeout=120_000)
         assert "300" in budget.inner_text()
-    # anywidget gives a chart's model 2 s to start and reports it when a busy machine takes
-    # longer, even though the chart then starts: harmless once every chart is drawn (above)
-    errors = [error for error in errors if error != "[anywidget] Failed to initialize model."]
     assert outside == [] and errors == [], (outside, errors)
 
 

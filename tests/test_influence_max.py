@@ -257,3 +257,29 @@ def test_hub_premium_needs_imm():
     data["channels"]["free_samples"]["hub_premium"] = 1.0
     with pytest.raises(cfg.ConfigError, match="hub_premium needs strategy 'imm'"):
         cfg.validate_scenario(data, origin="test")
+
+
+def test_imm_without_fresh_sets_is_the_previous_imm():
+    # seeds, estimate and sets of the code before Chen's (2018) fix, run once and frozen
+    graph = _ba_graph(400, 0.1)
+    result = imm(*graph, 5, epsilon=0.3, fresh_sets=False, rng=11)
+    assert result.seeds.tolist() == [4, 0, 2, 11, 24]
+    assert (result.spread, result.rr_sets) == (pytest.approx(28.489109139103377, rel=1e-12), 17354)
+    cost = np.linspace(1, 3, 400)
+    result = imm(*graph, 9, epsilon=0.3, cost=cost, budget=10.0, fresh_sets=False, rng=12)
+    assert result.seeds.tolist() == [4, 2, 8, 24, 5, 11, 1, 91, 48]
+    assert (result.spread, result.rr_sets) == (pytest.approx(41.28888614014472, rel=1e-12), 16169)
+
+
+def test_imm_chooses_on_sets_drawn_after_the_sampling_phase():
+    # Chen (2018): the final sets are new draws, not the sampling phase's topped up; the
+    # sampling phase is the same, so the same bound on the spread asks as many sets
+    graph = _ba_graph(400, 0.1)
+    fresh = imm(*graph, 5, epsilon=0.3, rng=11)
+    reused = imm(*graph, 5, epsilon=0.3, fresh_sets=False, rng=11)
+    assert fresh.rr_sets == reused.rr_sets
+    # the estimates come from different sets, each binomial: 4 SE of their difference
+    share = reused.spread / 400
+    se = 400 * math.sqrt(2 * share * (1 - share) / reused.rr_sets)
+    assert fresh.spread != reused.spread and abs(fresh.spread - reused.spread) < 4 * se
+    assert len(set(fresh.seeds.tolist()) & set(reused.seeds.tolist())) >= 3

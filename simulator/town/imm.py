@@ -8,6 +8,10 @@ Brautbar, Chayes & Lucier 2014): the spread of a seed set is ``n`` times the sha
 sets it touches. :func:`imm` is IMM (Tang, Shi & Xiao 2015): its martingale bounds fix how
 many RR sets are needed for a ``(1 - 1/e - epsilon)`` approximation with probability at
 least ``1 - 1/n^l``; the seeds are then chosen by greedy maximum coverage of the sets.
+The sets of the final choice are drawn afresh, not the sampling phase's sets topped up:
+the sampling phase stops on a test of its own sets, so reusing them makes the final
+sets depend on each other and the martingale bound no longer holds (Chen 2018, "An
+issue in the martingale analysis of the influence maximization algorithm IMM").
 With a cost per person and a budget the coverage is maximised by the cost-effective lazy
 forward rule (CELF, Leskovec et al. 2007): the better of the greedy by gain and the greedy
 by gain per EUR, each keeping only people the rest of the budget affords.
@@ -221,7 +225,7 @@ class RRCollection:
 
 
 class _Sampler:
-    """Draws RR sets on the transposed graph, keeping every set drawn (IMM reuses them)."""
+    """Draws RR sets on the transposed graph, keeping every set drawn since its last restart."""
 
     def __init__(self, indptr, indices, probability, key: int) -> None:
         n = indptr.size - 1
@@ -241,6 +245,11 @@ class _Sampler:
         self.members = np.empty(max(1024, 4 * n), np.int64)
         self.offsets = np.zeros(1, np.int64)
         self.mark = np.zeros(n, np.int64)
+
+    def restart(self, key: int) -> None:
+        """Forget the sets drawn so far; the next ones follow from ``key``."""
+        self.key = key
+        self.offsets = np.zeros(1, np.int64)
 
     def extend_to(self, total: int) -> None:
         have = self.offsets.size - 1
@@ -301,6 +310,7 @@ def imm(
     cost: np.ndarray | None = None,
     budget: float | None = None,
     candidates: np.ndarray | None = None,
+    fresh_sets: bool = True,
     rng: np.random.Generator | int | None = None,
 ) -> IMMResult:
     """Seeds of largest spread by IMM (Tang, Shi & Xiao 2015).
@@ -327,14 +337,21 @@ def imm(
         RR sets, not the ``1 - 1/e`` of the uniform case.
     candidates : array, optional
         People who may be chosen (default everyone).
+    fresh_sets : bool
+        Choose the seeds on RR sets drawn afresh after the sampling phase (Chen 2018's
+        fix, the default); ``False`` tops up the sampling phase's sets, as the 2015
+        paper does (the previous behaviour, with fewer sets and a broken guarantee).
     rng : Generator, int or None
-        One 64-bit key is drawn from it; the RR sets follow from that key alone.
+        Two 64-bit keys are drawn from it (the sampling phase's sets, the final sets); the
+        RR sets follow from those keys alone.
 
     Returns
     -------
     IMMResult
-        ``seeds`` in the order chosen, ``spread`` estimated from the RR sets (``n`` x the
-        share covered), ``rr_sets`` drawn and the seeds' total ``cost``.
+        ``seeds`` in the order chosen, ``spread`` estimated from the final RR sets (``n``
+        x the share covered), ``rr_sets`` the seeds were chosen on (with ``fresh_sets``
+        the sampling phase's sets are drawn too, then dropped) and the seeds' total
+        ``cost``.
 
     Examples
     --------
@@ -364,6 +381,7 @@ def imm(
     k = min(int(k), int(eligible.sum()))
     generator = np.random.default_rng(rng)
     key = int(generator.integers(0, 2**63 - 1))
+    final_key = int(generator.integers(0, 2**63 - 1))
     sampler = _Sampler(
         np.asarray(indptr, np.int64), np.asarray(indices, np.int64), probability, key
     )
@@ -394,6 +412,8 @@ def imm(
     alpha = math.sqrt(ell * log_n + math.log(2))
     beta = math.sqrt((1 - 1 / math.e) * (log_choose + ell * log_n + math.log(2)))
     lam_star = 2 * n * ((1 - 1 / math.e) * alpha + beta) ** 2 / epsilon**2
+    if fresh_sets:
+        sampler.restart(final_key)
     sampler.extend_to(int(math.ceil(lam_star / lower)))
     sets = sampler.offsets.size - 1
     seeds, covered = _select(sampler, sets, n, k, cost, budget, eligible)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from simulator import config as cfg
-from simulator.engine import adoption, block, kernels, messages
+from simulator.engine import adoption, adstock, block, kernels, messages
 from simulator.engine.run import simulate
 from simulator.validation.cascades import cascade_scenario
 from simulator.validation.graphs import networkx_csr
@@ -113,7 +113,7 @@ def test_edge_messages_and_mark_aware_match_numpy():
 
 
 def _run(scenario, graphs, monkeypatch, threshold):
-    for module in (messages, block, adoption):
+    for module in (messages, block, adoption, adstock):
         monkeypatch.setattr(module, "COMPILED_ABOVE", threshold)
     result = simulate(scenario, graphs=graphs)
     return [
@@ -175,11 +175,54 @@ def test_rank_within_by_packed_keys_matches_a_stable_argsort(dtype):
     )
 
 
-def test_cap_used_matches_numpy():
+def _capped_stock(size, reps, cap, decay):
+    medium = cfg.MediumResponse(
+        half_life_days=3.0, wear_out=2.0, frequency_cap=float(cap), cap_window_days=4.0
+    )
+    scenario = small_scenario(steps=10)
+    scenario = scenario.model_copy(
+        update={"population": scenario.population.model_copy(update={"size": size})}
+    )
+    plan = adstock.ChannelPlan(
+        "ads",
+        0,
+        cfg.SocialAds(),
+        0,
+        0.1,
+        np.arange(size, dtype=np.int32),
+        np.zeros(1, np.int64),
+        np.zeros(1),
+    )
+    stock = adstock.AdStock.build(plan, medium, scenario, 0, size * reps)
+    stock.decay = decay
+    return stock
+
+
+@pytest.mark.parametrize(("cap", "decay"), [(1, 0.5), (3, 0.8408964152537145), (5, 0.0)])
+def test_cap_and_wear_kernels_match_numpy(monkeypatch, cap, decay):
+    # Ten steps of many impressions to few people (repeats within a step, people at the
+    # cap, stocks carried over): the kernels give the numpy passes' values exactly.
     rng = np.random.default_rng(7)
-    ring = rng.integers(-5, 30, (3, 400)).astype(np.int32)
-    targets = rng.integers(0, 400, 2_000)
-    assert np.array_equal(kernels.cap_used(ring, targets, 12), (ring[:, targets] > 12).sum(axis=0))
+    size, reps = 300, 4
+    days = [rng.integers(0, size * reps, rng.integers(0, 3_000)) for _ in range(10)]
+    results = []
+    for threshold in (10**18, 0):
+        monkeypatch.setattr(adstock, "COMPILED_ABOVE", threshold)
+        stock = _capped_stock(size, reps, cap, decay)
+        steps = []
+        for step, wanted in enumerate(days):
+            placed = stock.place(wanted, step, reps)
+            weights = stock.wear(placed, step)
+            steps.append((placed, weights, stock.stock.copy(), stock.last.copy()))
+        state = (stock.ring.copy(), stock.ring_next.copy(), stock.active.copy(), stock.holding)
+        results.append((steps, state))
+    (numpy_steps, numpy_state), (compiled_steps, compiled_state) = results
+    assert sum(placed.size for placed, *_ in numpy_steps) > 3_000
+    assert (np.concatenate([weights for _, weights, *_ in numpy_steps]) < 1).any()  # worn
+    for a, b in zip(numpy_steps, compiled_steps, strict=True):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert all(np.array_equal(x, y) for x, y in zip(numpy_state, compiled_state, strict=True))
+    assert np.array_equal(stock.seen, np.zeros_like(stock.seen))  # scratch left clean
 
 
 @pytest.mark.parametrize("decay", [0.0, 0.5, 0.8408964152537145, 0.99, 1.0])

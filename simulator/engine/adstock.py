@@ -110,6 +110,7 @@ class AdStock:
     window: int  # cap window in steps
     rng_cap: np.random.Generator
     powers: np.ndarray = field(default_factory=lambda: np.ones(0))  # decay ** k, k = 0, 1, ...
+    seen: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # kernel scratch
 
     @staticmethod
     def build(
@@ -141,12 +142,13 @@ class AdStock:
         if ring is None or ring_next is None:  # pragma: no cover - called only when capped
             raise TypeError("no frequency cap")
         cap = ring.shape[0]
-        if targets.size > COMPILED_ABOVE:
-            from simulator.engine import kernels  # numba: only for large passes
+        if targets.size > COMPILED_ABOVE:  # the same answer, one pass and no sort
+            from simulator.engine import adstock_kernels  # numba: only for large passes
 
-            used = kernels.cap_used(ring, targets, step - self.window)
-        else:
-            used = (ring[:, targets] > step - self.window).sum(axis=0)
+            return adstock_kernels.admit_under_cap(
+                ring, ring_next, targets, step, step - self.window
+            )
+        used = (ring[:, targets] > step - self.window).sum(axis=0)
         rank, _, _, _ = rank_within(targets)
         admitted = rank + used < cap
         people, slots = targets[admitted], rank[admitted]
@@ -207,6 +209,17 @@ class AdStock:
 
     def wear(self, targets: np.ndarray, step: int) -> np.ndarray:
         """Wear-out weight of each impression (in order), and the stock they leave."""
+        if targets.size > COMPILED_ABOVE:  # the same values, one pass and no sort
+            from simulator.engine import adstock_kernels  # numba: only for large passes
+
+            if self.seen.size != self.stock.size:
+                self.seen = np.zeros(self.stock.size, np.int32)
+            self._decayed_by(np.array([step]))  # the table covers every gap (<= step)
+            effective, fresh = adstock_kernels.wear_pass(
+                targets, self.stock, self.last, self.powers, step, self.holding, self.seen
+            )
+            self.active = np.concatenate([self.active, fresh])
+            return wear_weight(effective, self.medium)
         rank, group, people, counts = rank_within(targets)
         decayed = self.stock[people] * self._decayed_by(step - self.last[people])
         effective = decayed[group] + rank + 1.0

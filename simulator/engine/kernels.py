@@ -251,28 +251,6 @@ def first_per_target(target, key, slot):
 
 
 @njit(cache=True, nogil=True)
-def cap_used(ring, targets, since):
-    """How many of each target's recorded cap impressions are later than ``since``:
-    ``(ring[:, targets] > since).sum(axis=0)`` without the gathered copy.
-
-    Examples
-    --------
-    >>> ring = np.array([[5, 1, 9], [7, 0, 2]], np.int32)
-    >>> cap_used(ring, np.array([0, 2, 0]), 4).tolist()
-    [2, 1, 2]
-    """
-    used = np.zeros(targets.size, np.int64)
-    for i in range(targets.size):
-        person = targets[i]
-        count = 0
-        for slot in range(ring.shape[0]):
-            if ring[slot, person] > since:
-                count += 1
-        used[i] = count
-    return used
-
-
-@njit(cache=True, nogil=True)
 def mark_reached(reached, channel, target):
     """``reached[channel, target] = True`` for the paid messages (``channel >= 0``).
 

@@ -171,23 +171,35 @@ class AdStock:
         pending = targets[~admitted]
         audience = self.plan.audience.astype(np.int64)
         cap = self.ring.shape[0]
+        compiled = False
         if pending.size:
             # Every replicate with pending draws at once: its members' room under the cap,
             # gathered once and kept up to date; each pending draw then picks uniformly
             # among its own replicate's members with room (one call, not one a replicate).
             reps = np.unique(pending // self.size)
-            people = (reps[:, None] * self.size + audience[None, :]).ravel()
-            room = cap - (self.ring[:, people] > step - self.window).sum(axis=0)
+            compiled = reps.size * audience.size > COMPILED_ABOVE
+            if compiled:  # the same rooms, without the copy of the ring
+                from simulator.engine import adstock_kernels  # numba: only for large passes
+
+                room = adstock_kernels.room_under_cap(
+                    self.ring, reps, audience, self.size, step - self.window
+                )
+            else:
+                people = (reps[:, None] * self.size + audience[None, :]).ravel()
+                room = cap - (self.ring[:, people] > step - self.window).sum(axis=0)
         while pending.size:
-            open_flat = np.flatnonzero(room > 0)
-            counts = np.bincount(open_flat // audience.size, minlength=reps.size)
+            if compiled:
+                open_flat, counts = adstock_kernels.open_members(room, audience.size, reps.size)
+            else:
+                open_flat = np.flatnonzero(room > 0)
+                counts = np.bincount(open_flat // audience.size, minlength=reps.size)
             row = np.searchsorted(reps, pending // self.size)
             row = row[counts[row] > 0]
             if row.size == 0:
                 break
             offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
             chosen = open_flat[offsets[row] + self.rng_cap.integers(0, counts[row])]
-            pending = people[chosen]
+            pending = reps[chosen // audience.size] * self.size + audience[chosen % audience.size]
             admitted = self._admit(pending, step)
             np.subtract.at(room, chosen[admitted], 1)
             placed.append(pending[admitted])

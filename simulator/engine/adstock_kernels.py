@@ -93,3 +93,52 @@ def wear_pass(targets, stock, last, powers, step, holding, seen):
             stock[person] = stock[person] + count
             seen[person] = 0
     return effective, np.sort(fresh[:fresh_count])
+
+
+@njit(cache=True, nogil=True)
+def room_under_cap(ring, reps, audience, size, since):
+    """Room under the cap of each audience member in each of ``reps``, replicate by
+    replicate (``cap`` minus her impressions later than ``since``), without the
+    gathered copy of the ring.
+
+    Examples
+    --------
+    >>> ring = np.array([[3, -9, 8, 8], [-9, -9, 8, -9]], np.int32)  # 2 people, 2 replicates
+    >>> room_under_cap(ring, np.array([0, 1]), np.array([0, 1], np.int32), 2, 0).tolist()
+    [1, 2, 0, 1]
+    """
+    cap = ring.shape[0]
+    members = audience.size
+    room = np.empty(reps.size * members, np.int64)
+    for row in range(reps.size):
+        first = reps[row] * size
+        for member in range(members):
+            person = first + audience[member]
+            used = 0
+            for slot in range(cap):
+                if ring[slot, person] > since:
+                    used += 1
+            room[row * members + member] = cap - used
+    return room
+
+
+@njit(cache=True, nogil=True)
+def open_members(room, members, rows):
+    """Positions with room left (in order) and how many there are in each row of
+    ``members``: ``np.flatnonzero(room > 0)`` and its counts by row, in one pass.
+
+    Examples
+    --------
+    >>> positions, counts = open_members(np.array([1, 0, 2, 0, 0, 3]), 3, 2)
+    >>> positions.tolist(), counts.tolist()
+    ([0, 2, 5], [2, 1])
+    """
+    positions = np.empty(room.size, np.int64)
+    counts = np.zeros(rows, np.int64)
+    found = 0
+    for position in range(room.size):
+        if room[position] > 0:
+            positions[found] = position
+            found += 1
+            counts[position // members] += 1
+    return positions[:found], counts

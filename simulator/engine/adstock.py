@@ -176,7 +176,7 @@ class AdStock:
             # Every replicate with pending draws at once: its members' room under the cap,
             # gathered once and kept up to date; each pending draw then picks uniformly
             # among its own replicate's members with room (one call, not one a replicate).
-            reps = np.unique(pending // self.size)
+            reps = np.flatnonzero(np.bincount(pending // self.size, minlength=replicates))
             compiled = reps.size * audience.size > COMPILED_ABOVE
             if compiled:  # the same rooms, without the copy of the ring
                 from simulator.engine import adstock_kernels  # numba: only for large passes
@@ -201,7 +201,7 @@ class AdStock:
             chosen = open_flat[offsets[row] + self.rng_cap.integers(0, counts[row])]
             pending = reps[chosen // audience.size] * self.size + audience[chosen % audience.size]
             admitted = self._admit(pending, step)
-            np.subtract.at(room, chosen[admitted], 1)
+            room -= np.bincount(chosen[admitted], minlength=room.size)  # not ufunc.at: slow
             placed.append(pending[admitted])
             pending = pending[~admitted]
         return np.concatenate(placed)

@@ -105,7 +105,7 @@ class AdStock:
     last: np.ndarray  # int32 step of the last update
     holding: np.ndarray  # bool: in ``active``
     active: np.ndarray  # int64 flat indices holding a stock (for carryover)
-    ring: np.ndarray | None  # int32 (cap, flat): steps of each person's last cap impressions
+    ring: np.ndarray | None  # int32 (flat, cap): steps of each person's last cap impressions
     ring_next: np.ndarray | None  # int8 next slot of the ring
     window: int  # cap window in steps
     rng_cap: np.random.Generator
@@ -128,7 +128,7 @@ class AdStock:
             np.zeros(flat, np.int32),
             np.zeros(flat, bool),
             np.zeros(0, np.int64),
-            np.full((int(cap), flat), NEVER, np.int32) if capped else None,
+            np.full((flat, int(cap)), NEVER, np.int32) if capped else None,
             np.zeros(flat, np.int8) if capped else None,
             max(1, math.ceil(medium.cap_window_days / step_days - 1e-9)),
             stream(scenario.simulation.seed, f"cap/{plan.name}", block),
@@ -141,18 +141,18 @@ class AdStock:
         ring, ring_next = self.ring, self.ring_next
         if ring is None or ring_next is None:  # pragma: no cover - called only when capped
             raise TypeError("no frequency cap")
-        cap = ring.shape[0]
+        cap = ring.shape[1]
         if targets.size > COMPILED_ABOVE:  # the same answer, one pass and no sort
             from simulator.engine import adstock_kernels  # numba: only for large passes
 
             return adstock_kernels.admit_under_cap(
                 ring, ring_next, targets, step, step - self.window
             )
-        used = (ring[:, targets] > step - self.window).sum(axis=0)
+        used = (ring[targets] > step - self.window).sum(axis=1)
         rank, _, _, _ = rank_within(targets)
         admitted = rank + used < cap
         people, slots = targets[admitted], rank[admitted]
-        ring[(ring_next[people] + slots) % cap, people] = step
+        ring[people, (ring_next[people] + slots) % cap] = step
         distinct, counts = np.unique(people, return_counts=True)
         ring_next[distinct] = (ring_next[distinct] + counts) % cap
         return admitted
@@ -170,7 +170,7 @@ class AdStock:
         placed = [targets[admitted]]
         pending = targets[~admitted]
         audience = self.plan.audience.astype(np.int64)
-        cap = self.ring.shape[0]
+        cap = self.ring.shape[1]
         compiled = False
         if pending.size:
             # Every replicate with pending draws at once: its members' room under the cap,
@@ -186,7 +186,7 @@ class AdStock:
                 )
             else:
                 people = (reps[:, None] * self.size + audience[None, :]).ravel()
-                room = cap - (self.ring[:, people] > step - self.window).sum(axis=0)
+                room = cap - (self.ring[people] > step - self.window).sum(axis=1)
         while pending.size:
             if compiled:
                 open_flat, counts = adstock_kernels.open_members(room, audience.size, reps.size)

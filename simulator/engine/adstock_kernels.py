@@ -20,7 +20,7 @@ from numba import njit
 def admit_under_cap(ring, ring_next, targets, step, since):
     """Which of ``targets`` (in order) fit under the cap; the ring records them.
 
-    ``ring[:, person]`` holds the steps of a person's last ``cap`` admitted impressions,
+    ``ring[person]`` holds the steps of a person's last ``cap`` admitted impressions,
     oldest at ``ring_next[person]``. An impression is admitted when fewer than ``cap``
     of them are later than ``since``; it then overwrites the oldest, which is outside the
     window (steps only grow along the ring), so counting the ring again for the person's
@@ -29,24 +29,24 @@ def admit_under_cap(ring, ring_next, targets, step, since):
 
     Examples
     --------
-    >>> ring = np.full((2, 3), -100, np.int32)
+    >>> ring = np.full((3, 2), -100, np.int32)
     >>> ring_next = np.zeros(3, np.int8)
     >>> admit_under_cap(ring, ring_next, np.array([1, 1, 1, 2]), 5, 0).tolist()
     [True, True, False, True]
-    >>> ring[:, 1].tolist(), ring_next.tolist()
+    >>> ring[1].tolist(), ring_next.tolist()
     ([5, 5], [0, 0, 1])
     """
-    cap = ring.shape[0]
+    cap = ring.shape[1]
     admitted = np.zeros(targets.size, np.bool_)
     for i in range(targets.size):
         person = targets[i]
         used = 0
         for slot in range(cap):
-            if ring[slot, person] > since:
+            if ring[person, slot] > since:
                 used += 1
         if used < cap:
             slot = ring_next[person]
-            ring[slot, person] = step
+            ring[person, slot] = step
             ring_next[person] = (slot + 1) % cap
             admitted[i] = True
     return admitted
@@ -103,11 +103,11 @@ def room_under_cap(ring, reps, audience, size, since):
 
     Examples
     --------
-    >>> ring = np.array([[3, -9, 8, 8], [-9, -9, 8, -9]], np.int32)  # 2 people, 2 replicates
+    >>> ring = np.array([[3, -9], [-9, -9], [8, 8], [8, -9]], np.int32)  # 2 people, 2 replicates
     >>> room_under_cap(ring, np.array([0, 1]), np.array([0, 1], np.int32), 2, 0).tolist()
     [1, 2, 0, 1]
     """
-    cap = ring.shape[0]
+    cap = ring.shape[1]
     members = audience.size
     room = np.empty(reps.size * members, np.int64)
     for row in range(reps.size):
@@ -116,7 +116,7 @@ def room_under_cap(ring, reps, audience, size, since):
             person = first + audience[member]
             used = 0
             for slot in range(cap):
-                if ring[slot, person] > since:
+                if ring[person, slot] > since:
                     used += 1
             room[row * members + member] = cap - used
     return room

@@ -243,6 +243,27 @@ def test_lab_charts_speak_spanish_and_share_nothing():
             ".querySelector('.js-plotly-plot')._fullLayout.separators"
         )
         assert separators == ",.", separators  # decimal comma
+        # The sliders' values (drawn by the panel: a slider's own format has no locale) and
+        # the panel's table are written with a decimal comma too.
+        readouts = page.evaluate(
+            "[...document.querySelectorAll('.wom-controls .wom-readout')].map(e => e.innerText)"
+        )
+        assert readouts == ["0,83", "1,00", "0,05"], readouts  # trust x2, market chatter
+        table = page.locator("table.dataframe").first  # the summary table of the panel
+        shown = table.inner_text()
+        assert re.search(r"\d,\d", shown) and not re.search(r"\d\.\d{1,2}\b", shown), shown
+        # On a phone the sliders narrow beside their values; the page does not scroll sideways.
+        page.set_viewport_size({"width": 390, "height": 900})
+        page.wait_for_timeout(1_000)
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll <= client, (scroll, client)
+        rights = page.evaluate(
+            "[...document.querySelectorAll('.wom-controls .wom-readout')]"
+            ".map(e => e.getBoundingClientRect().right)"
+        )
+        assert rights and max(rights) <= client, (rights, client)
         assert outside == [], outside
 
 

@@ -88,6 +88,30 @@ def test_opens_with_the_question_and_a_control(path):
     assert before <= FIRST_SCREEN_LINES, f"{path.name}: {before} lines before the first control"
 
 
+THINGS_TO_TRY = {"es": "## Cosas que probar", "en": "## Things to try"}
+
+
+def things_to_try(path: Path) -> list[str]:
+    """The numbered items of a notebook's "things to try" section, one string each."""
+    cell = next(c for c in read(path).cells if THINGS_TO_TRY[path.parent.name] in c.source)
+    return re.split(r"\n(?=\d+\. )", cell.source.split("\n", 1)[1].strip())
+
+
+@pytest.mark.parametrize("path", [p for p in PATHS if p.parent.name == "en"], ids=lambda p: p.stem)
+def test_things_to_try_are_done_with_the_controls(path):
+    """``wom lab`` shows no code, so what a lesson asks a student to try is done with its
+    controls: no item names code (`...`), except in notebook 05, the researchers'. Both
+    languages list the same items."""
+    spanish = next((NOTEBOOKS / "es").glob(f"{path.name[:3]}*.ipynb"))
+    items = {lang: things_to_try(p) for lang, p in (("en", path), ("es", spanish))}
+    assert len(items["en"]) == len(items["es"]) >= 4, items
+    for lang, listed in items.items():
+        assert all(item.startswith(f"{n}. ") for n, item in enumerate(listed, 1)), listed
+        if not path.name.startswith("05"):
+            with_code = [item for item in listed if "`" in item]
+            assert not with_code, f"{lang} {path.stem}: {with_code}"
+
+
 def typed_numbers(source: str) -> list[str]:
     """String literals of ``source`` holding a digit outside an f-string's replacement
     fields: a number typed into a sentence instead of computed."""

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from simulator.views.i18n import text
+from simulator.views.i18n import number, separators, text
 from simulator.views.plotly_page import widget_config
 
-__all__ = ["BUSY_CLASS", "lab_panel", "redraw"]
+__all__ = ["BUSY_CLASS", "READOUT_CLASS", "lab_panel", "readout_text", "redraw"]
 
 BUSY_CLASS = "wom-busy"
 """CSS class of the busy sign, which the browser tests look for."""
+
+READOUT_CLASS = "wom-readout"
+"""CSS class of the label that shows a slider's value with the language's separators."""
 
 
 def lab_panel(
@@ -45,7 +49,11 @@ def lab_panel(
     update : callable
         Called with no argument; redraws the outputs from the controls' values.
     lang : {"en", "es"}
-        Language of the button and the sign.
+        Language of the button, the sign and the sliders' numbers. A slider draws its own
+        value with a decimal point whatever the language (its format has no locale), so in
+        a language that writes numbers otherwise (Spanish: 0,35 and 1.500) each float
+        slider, and each integer slider that reaches 1,000, hides its own readout and shows
+        a label beside it (see `readout_text`), kept in step with its value.
 
     Returns
     -------
@@ -68,6 +76,21 @@ def lab_panel(
     >>> reset.click()
     >>> slider.value, shown.value
     (3, '3 squared is 9')
+
+    In Spanish a float slider's value is shown with a decimal comma, also after a reset:
+
+    >>> share = widgets.FloatSlider(0.35, min=0.0, max=1.0, step=0.05)
+    >>> panel = lab_panel([share], [shown], lambda: None, lang="es")
+    >>> slider_row = panel.children[0].children[0]
+    >>> readout = slider_row.children[1]
+    >>> share.readout, readout.value
+    (False, '0,35')
+    >>> share.value = 0.4
+    >>> readout.value
+    '0,40'
+    >>> panel.children[0].children[-1].children[0].click()
+    >>> readout.value
+    '0,35'
 
     A chart widget among the outputs gets the project's toolbar in ``lang``:
 
@@ -96,6 +119,7 @@ def lab_panel(
     reset.layout.width = "auto"  # the whole label, in both languages
     for control in controls:
         control.layout.max_width = "100%"  # a phone narrows the sliders, not the page
+    shown = [_localised(control, lang, widgets) for control in controls]
     state = {"resetting": False}
 
     def run(change: object = None) -> None:
@@ -125,9 +149,80 @@ def lab_panel(
     reset.on_click(restore)
     run()
     bar = widgets.HBox([reset, busy], layout=widgets.Layout(align_items="center", grid_gap="12px"))
-    top = widgets.VBox([*controls, bar])
+    top = widgets.VBox([*shown, bar])
     top.add_class("wom-controls")
     return widgets.VBox([top, *outputs])
+
+
+def readout_text(control: Any, lang: str, value: float | None = None) -> str | None:
+    """A slider's value (or ``value``) as ``lang`` writes it, or None when the slider's own
+    readout already does (every slider in English; integers below 1,000; not a slider).
+
+    The digits are those of the slider's ``readout_format`` (ipywidgets' default for a
+    float slider is two).
+
+    Examples
+    --------
+    >>> import ipywidgets as widgets
+    >>> readout_text(widgets.FloatSlider(0.35), "es")
+    '0,35'
+    >>> readout_text(widgets.FloatSlider(0.03, max=0.1, readout_format=".3f"), "es")
+    '0,030'
+    >>> readout_text(widgets.IntSlider(1500, max=5000), "es")
+    '1.500'
+    >>> readout_text(widgets.IntSlider(300, max=600), "es") is None  # no separator needed
+    True
+    >>> readout_text(widgets.FloatSlider(0.35), "en") is None  # the slider's own is right
+    True
+    """
+    import ipywidgets as widgets
+
+    if separators(lang) == separators("en"):
+        return None
+    shown = control.value if value is None else value
+    if isinstance(control, widgets.FloatSlider):
+        found = re.search(r"\.(\d+)f$", control.readout_format)
+        digits = int(found.group(1)) if found else _step_digits(control.step)
+        return number(shown, lang, digits)
+    if isinstance(control, widgets.IntSlider) and max(abs(control.min), abs(control.max)) >= 1000:
+        return number(shown, lang, 0)
+    return None
+
+
+def _step_digits(step: float) -> int:
+    """Decimals a step needs (0.05 -> 2), for a float slider whose format is not ``.Nf``."""
+    return len(f"{step:.10f}".rstrip("0").split(".")[1])
+
+
+def _localised(control: Any, lang: str, widgets: Any) -> Any:
+    """``control`` as the panel shows it: the control itself, or, when its readout must be
+    written in ``lang`` (`readout_text`), a row of the control without its own readout and
+    a label that follows its value."""
+    shown = readout_text(control, lang)
+    if shown is None:
+        return control
+    control.readout = False
+    readout = widgets.Label(shown)
+    readout.add_class(READOUT_CLASS)
+    # As wide as the longest value, so that the slider does not jump as the text changes.
+    widest = max(len(readout_text(control, lang, end) or "") for end in (control.min, control.max))
+    readout.layout = widgets.Layout(min_width=f"{widest + 1}ch", flex="0 0 auto")
+
+    def follow(change: object) -> None:
+        readout.value = readout_text(control, lang) or ""
+
+    control.observe(follow, names="value")
+    # The row takes the width the notebook gave the slider and the slider fills what the
+    # label leaves; on a phone the row (max_width 100%) narrows, not the page.
+    row = widgets.HBox(
+        [control, readout],
+        layout=widgets.Layout(width=control.layout.width, max_width="100%", align_items="center"),
+    )
+    if control.layout.width:
+        control.layout.width = "auto"
+        control.layout.flex = "1 1 auto"
+    control.layout.min_width = "0"
+    return row
 
 
 def redraw(chart: Any, figure: Any) -> None:

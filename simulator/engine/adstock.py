@@ -177,6 +177,8 @@ class AdStock:
             # gathered once and kept up to date; each pending draw then picks uniformly
             # among its own replicate's members with room (one call, not one a replicate).
             reps = np.flatnonzero(np.bincount(pending // self.size, minlength=replicates))
+            row_of = np.full(replicates, -1, np.int64)  # a replicate's row among ``reps``
+            row_of[reps] = np.arange(reps.size)
             compiled = reps.size * audience.size > COMPILED_ABOVE
             if compiled:  # the same rooms, without the copy of the ring
                 from simulator.engine import adstock_kernels  # numba: only for large passes
@@ -193,7 +195,7 @@ class AdStock:
             else:
                 open_flat = np.flatnonzero(room > 0)
                 counts = np.bincount(open_flat // audience.size, minlength=reps.size)
-            row = np.searchsorted(reps, pending // self.size)
+            row = row_of[pending // self.size]  # a lookup, not a search per draw
             row = row[counts[row] > 0]
             if row.size == 0:
                 break

@@ -6,8 +6,8 @@ impressions once, in order, and give the same values: the k-th impression of a p
 a step is the k-th one met in order, so a running count per person is its rank. Work is
 proportional to the impressions, with no sort.
 
-Imported only for passes above :data:`simulator.engine.messages.COMPILED_ABOVE` elements,
-so small runs never import numba (tests compare the two forms value for value).
+Used for passes above :data:`simulator.engine.adstock.COMPILED_ABOVE` elements; the numpy
+forms stay for shorter ones (tests compare the two forms value for value).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from simulator import config as cfg
-from simulator.engine import adoption, adstock, block, kernels, messages
+from simulator.engine import adoption, adstock, block, kernels, lifecycle, messages
 from simulator.engine.run import simulate
 from simulator.validation.cascades import cascade_scenario
 from simulator.validation.graphs import networkx_csr
@@ -113,7 +113,7 @@ def test_edge_messages_and_mark_aware_match_numpy():
 
 
 def _run(scenario, graphs, monkeypatch, threshold):
-    for module in (messages, block, adoption, adstock):
+    for module in (messages, block, adoption, adstock, lifecycle):
         monkeypatch.setattr(module, "COMPILED_ABOVE", threshold)
     result = simulate(scenario, graphs=graphs)
     return [
@@ -235,3 +235,14 @@ def test_a_table_of_powers_gives_the_direct_powers(decay):
     gaps = np.random.default_rng(8).integers(0, 400, 50_000).astype(np.int32)
     assert np.array_equal(stock._decayed_by(gaps), decay**gaps)
     assert np.array_equal(stock._decayed_by(gaps[:10] + 1_000), decay ** (gaps[:10] + 1_000))
+
+
+def test_lapsed_hits_match_numpy():
+    rng = np.random.default_rng(9)
+    joined = rng.integers(0, 3, 500).astype(np.int32)
+    active = rng.random(500) < 0.5
+    valence = rng.choice(np.array([-1, 1], np.int8), 4_000)
+    target = rng.integers(0, 500, 4_000)
+    expected = np.flatnonzero((valence > 0) & (joined[target] > 0) & ~active[target])
+    assert expected.size > 500
+    assert np.array_equal(kernels.lapsed_hits(valence, target, joined, active), expected)

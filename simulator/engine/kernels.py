@@ -310,3 +310,25 @@ def carryover(
                 strength[live_count] = np.float32(factor * released)
                 live_count += 1
     return kept[:kept_count], live[:live_count], strength[:live_count]
+
+
+@njit(cache=True, nogil=True)
+def lapsed_hits(valence, target, joined, active):
+    """Positions of the positive messages that reach lapsed customers (joined once, no
+    longer active): ``np.flatnonzero((valence > 0) & (joined[target] > 0) &
+    ~active[target])`` in one pass.
+
+    Examples
+    --------
+    >>> joined, active = np.array([0, 3, 2], np.int32), np.array([False, False, True])
+    >>> lapsed_hits(np.array([1, 1, -1, 1]), np.array([1, 0, 1, 2]), joined, active).tolist()
+    [0]
+    """
+    hits = np.empty(target.size, np.int64)
+    found = 0
+    for i in range(target.size):
+        person = target[i]
+        if valence[i] > 0 and joined[person] > 0 and not active[person]:
+            hits[found] = i
+            found += 1
+    return hits[:found]

@@ -31,7 +31,7 @@ from collections.abc import Callable
 import numpy as np
 
 from simulator import config as cfg
-from simulator.engine.messages import Exposures
+from simulator.engine.messages import COMPILED_ABOVE, Exposures
 from simulator.engine.purchases import (
     BAKERY,
     BGNBD,
@@ -215,7 +215,14 @@ class CustomerLedger:
         """
         if self.lapsed_count == 0 or self.life.win_back == 0 or exposures.target.size == 0:
             return
-        hit = np.flatnonzero((exposures.valence > 0) & self.lapsed(exposures.target))
+        if exposures.target.size > COMPILED_ABOVE:  # the same positions, in one pass
+            from simulator.engine import kernels  # numba: only for large passes
+
+            hit = kernels.lapsed_hits(
+                exposures.valence, exposures.target, self.joined, self.book.active
+            )
+        else:
+            hit = np.flatnonzero((exposures.valence > 0) & self.lapsed(exposures.target))
         if hit.size == 0:
             return
         target = exposures.target[hit]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from simulator import config as cfg
-from simulator.engine import adoption, adstock, block, kernels, lifecycle, messages
+from simulator.engine import adoption, adstock, block, kernels, lifecycle, messages, talk
 from simulator.engine.run import simulate
 from simulator.validation.cascades import cascade_scenario
 from simulator.validation.graphs import networkx_csr
@@ -113,7 +113,7 @@ def test_edge_messages_and_mark_aware_match_numpy():
 
 
 def _run(scenario, graphs, monkeypatch, threshold):
-    for module in (messages, block, adoption, adstock, lifecycle):
+    for module in (messages, block, adoption, adstock, lifecycle, talk):
         monkeypatch.setattr(module, "COMPILED_ABOVE", threshold)
     result = simulate(scenario, graphs=graphs)
     return [
@@ -246,3 +246,20 @@ def test_lapsed_hits_match_numpy():
     expected = np.flatnonzero((valence > 0) & (joined[target] > 0) & ~active[target])
     assert expected.size > 500
     assert np.array_equal(kernels.lapsed_hits(valence, target, joined, active), expected)
+
+
+def test_told_bits_match_a_boolean_array(monkeypatch):
+    # repeated positions within one call all read the bits as they were before it
+    rng = np.random.default_rng(10)
+    calls = [rng.integers(0, 3_000, rng.integers(1, 2_000)) for _ in range(6)]
+    expected, told = [], np.zeros(3_000, bool)
+    for used in calls:
+        expected.append(told[used].copy())
+        told[used] = True
+    for threshold in (10**18, 0):
+        monkeypatch.setattr(talk, "COMPILED_ABOVE", threshold)
+        bits = np.zeros((3_000 + 7) // 8, np.uint8)
+        got = [talk._told_before(bits, used) for used in calls]
+        assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+        assert np.array_equal(np.unpackbits(bits, bitorder="little")[:3_000], told)
+    assert any(was.any() for was in expected) and not all(was.all() for was in expected)

@@ -332,3 +332,27 @@ def lapsed_hits(valence, target, joined, active):
             hits[found] = i
             found += 1
     return hits[:found]
+
+
+@njit(cache=True, nogil=True)
+def seen_then_set_bits(bits, positions):
+    """Whether each of ``positions`` was set in the bitset ``bits`` (uint8, bit ``p & 7``
+    of byte ``p >> 3``) before this call, then set them all: every position reads the
+    bits as they were, as ``was = told[p]; told[p] = True`` does on a boolean array.
+
+    Examples
+    --------
+    >>> bits = np.zeros(2, np.uint8)
+    >>> seen_then_set_bits(bits, np.array([3, 9, 3])).tolist(), bits.tolist()
+    ([False, False, False], [8, 2])
+    >>> seen_then_set_bits(bits, np.array([9, 10])).tolist()
+    [True, False]
+    """
+    was = np.empty(positions.size, np.bool_)
+    for i in range(positions.size):
+        p = positions[i]
+        was[i] = (bits[p >> 3] >> (p & 7)) & 1 == 1
+    for i in range(positions.size):
+        p = positions[i]
+        bits[p >> 3] |= np.uint8(1 << (p & 7))
+    return was

@@ -367,7 +367,7 @@ def estimate(scenario: cfg.Scenario, *, workers: int = 1, outputs: bool = True) 
             paid = sum(c.kind in AD_STOCK_KINDS for c in variant.channels.values())
             per_person += RESPONSE_BYTES_PER_PERSON + AD_STOCK_BYTES_PER_PERSON * paid
             if variant.response.word_of_mouth.repeat_sender < 1:
-                told = edges / max(len(towns), 1) * block
+                told = edges / max(len(towns), 1) * block / 8  # one bit each
         rule = variant.adoption
         every_step = 0.0  # seconds per person, replicate and step
         if rule.kind == "threshold":

@@ -27,7 +27,7 @@ import numpy as np
 
 from simulator import config as cfg
 from simulator.engine.adoption import DETRACTOR, PROMOTER
-from simulator.engine.messages import Exposures, rank_within
+from simulator.engine.messages import COMPILED_ABOVE, Exposures, rank_within
 from simulator.engine.prepare import LayerTable
 from simulator.streams import stream
 from simulator.town.network import Tie
@@ -113,9 +113,11 @@ class Talk:
         config = self.config
         self.passive = np.zeros(flat, bool) if config.passive_share > 0 else None
         self.heard = np.zeros(flat, np.int32) if config.saturation < 1 else None
+        # who told whom, one bit per (replicate, edge): a boolean a tie would take 2.2 GB
+        # at a million people and 20 replicates
         self.told = (
             {
-                table.name: np.zeros(replicates * table.indices.size, bool)
+                table.name: np.zeros((replicates * table.indices.size + 7) // 8, np.uint8)
                 for table in layers
                 if not table.well_mixed
             }
@@ -283,8 +285,7 @@ class Talk:
         told = self.told.get(table.name)
         if told is not None and edges.size:
             used = (exposures.target // self.size) * table.indices.size + edges
-            factor = np.where(told[used], factor * self.config.repeat_sender, factor)
-            told[used] = True
+            factor = np.where(_told_before(told, used), factor * self.config.repeat_sender, factor)
         return _scaled(exposures, factor) if (factor != 1.0).any() else exposures
 
     def outputs(self) -> dict[str, np.ndarray]:
@@ -299,6 +300,29 @@ class Talk:
         if self.passive is not None:
             out["passives"] = self.passives
         return out
+
+
+def _told_before(told: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Whether each (replicate, edge) position in ``used`` had carried a message before
+    this step's, read from the bitset ``told`` (bit ``p & 7`` of byte ``p >> 3``), which
+    then records them all.
+
+    Examples
+    --------
+    >>> told = np.zeros(2, np.uint8)
+    >>> _told_before(told, np.array([3, 9, 3])).tolist(), told.tolist()
+    ([False, False, False], [8, 2])
+    >>> _told_before(told, np.array([9, 10])).tolist()
+    [True, False]
+    """
+    if used.size > COMPILED_ABOVE:  # the same answer in two passes, without ufunc.at
+        from simulator.engine import kernels  # numba: only for large passes
+
+        return kernels.seen_then_set_bits(told, used)
+    byte, mask = used >> 3, np.left_shift(1, used & 7).astype(np.uint8)
+    was = (told[byte] & mask) != 0
+    np.bitwise_or.at(told, byte, mask)
+    return was
 
 
 def _scaled(exposures: Exposures, factor: np.ndarray) -> Exposures:

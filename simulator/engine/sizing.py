@@ -326,7 +326,7 @@ def estimate(scenario: cfg.Scenario, *, workers: int = 1, outputs: bool = True) 
     Examples
     --------
     >>> estimate(cfg.default_scenario()).describe()  # measured: 243 MiB resident (wom run, report included)
-    'about 190 MiB of memory and 3 s'
+    'about 170 MiB of memory and 3 s'
     >>> data = cfg.default_scenario().model_dump()
     >>> data["population"]["size"] = 50_000_000
     >>> big = estimate(cfg.validate_scenario(data))

@@ -175,7 +175,7 @@ def readout_text(control: Any, lang: str, value: float | None = None) -> str | N
     >>> readout_text(widgets.FloatSlider(0.35), "en") is None  # the slider's own is right
     True
     """
-    import ipywidgets as widgets
+    import ipywidgets as widgets  # the notebooks extra installs it
 
     if separators(lang) == separators("en"):
         return None

@@ -113,8 +113,8 @@ class Talk:
         config = self.config
         self.passive = np.zeros(flat, bool) if config.passive_share > 0 else None
         self.heard = np.zeros(flat, np.int32) if config.saturation < 1 else None
-        # who told whom, one bit per (replicate, edge): a boolean a tie would take 2.2 GB
-        # at a million people and 20 replicates
+        # who told whom, one bit per (replicate, edge): one byte each would take 2.2 GB at
+        # a million people and 20 replicates
         self.told = (
             {
                 table.name: np.zeros((replicates * table.indices.size + 7) // 8, np.uint8)
@@ -304,7 +304,7 @@ class Talk:
 
 def _told_before(told: np.ndarray, used: np.ndarray) -> np.ndarray:
     """Whether each (replicate, edge) position in ``used`` had carried a message before
-    this step's, read from the bitset ``told`` (bit ``p & 7`` of byte ``p >> 3``), which
+    this call, read from the bitset ``told`` (bit ``p & 7`` of byte ``p >> 3``), which
     then records them all.
 
     Examples

@@ -39,14 +39,16 @@ def _free_port() -> int:
 
 
 def charts_made(path: Path) -> int:
-    """Charts a notebook makes, read from its code: chart widgets, ``.show()`` calls, and
-    cells whose last line displays a figure (``fig`` or a ``plots.`` call)."""
+    """Charts a notebook makes, read from its code: chart widgets, figures put into output
+    widgets (``show_in``), ``.show()`` calls, and cells whose last line displays a figure
+    (``fig`` or a ``plots.`` call)."""
     made = 0
     for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"])
         made += len(re.findall(r"FigureWidget\(", source)) + len(re.findall(r"\.show\(\)", source))
+        made += len(re.findall(r"\bshow_in\(", source))
         last = source.strip().splitlines()[-1]
         if (last == "fig" or last.startswith("plots.")) and not last.endswith(".show()"):
             made += 1

@@ -112,6 +112,43 @@ def test_things_to_try_are_done_with_the_controls(path):
             assert not with_code, f"{lang} {path.stem}: {with_code}"
 
 
+CODE_EDIT = re.compile(
+    r"\b(?:set|change|edit|replace|assign|type|cambia|pon|escribe|sustituye|modifica|asigna)\b"
+    r"[^.!?\n]*`[^`]+`",
+    re.I,
+)
+"""A sentence that asks the reader to edit code: a verb of editing, then a name in code."""
+
+
+def code_edits(path: Path) -> list[str]:
+    """Sentences of a notebook's text that ask the reader to edit code to see something."""
+    text = " ".join(
+        c.source.replace("\n", " ") for c in read(path).cells if c.cell_type == "markdown"
+    )
+    return [found.group(0) for found in CODE_EDIT.finditer(text)]
+
+
+def test_code_edits_finds_the_old_map_instructions():
+    old = {
+        "en": "Press **Play**. To see another strategy, set `ANIMATED` to another of the names",
+        "es": "Para ver otra estrategia, cambia `ANIMATED` por otro de los nombres",
+    }
+    for sentence in old.values():
+        assert CODE_EDIT.search(sentence), sentence
+    assert not CODE_EDIT.search("Set the **budget** to €100. Then `wom run` it.")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in PATHS if not p.name.startswith("05")],
+    ids=lambda p: f"{p.parent.name}/{p.stem}",
+)
+def test_no_lesson_asks_the_student_to_edit_code(path):
+    """``wom lab`` hides the code: what a lesson shows is chosen with its controls (notebook
+    05, the researchers', may ask for code)."""
+    assert not code_edits(path), f"{path.name}: {code_edits(path)}"
+
+
 def typed_numbers(source: str) -> list[str]:
     """String literals of ``source`` holding a digit outside an f-string's replacement
     fields: a number typed into a sentence instead of computed."""
@@ -134,19 +171,25 @@ def test_typed_numbers_finds_digits_in_sentences_only():
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory) -> Callable[[Path], tuple]:
-    """Run notebooks in quick mode; ``executed(path)`` gives ``(notebook, error or None)``.
-
-    In a plain run the first call runs every notebook, two at a time (one per core of CI's
-    machine). Under pytest-xdist each worker runs only the notebooks of its own tests, since
-    the workers already share the cores.
-    """
+def jupyter_path(tmp_path_factory) -> str:
+    """A JUPYTER_PATH whose ``python3`` kernel is this interpreter."""
     folder = tmp_path_factory.mktemp("jupyter")
     spec = folder / "kernels" / "python3"
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     kernel = {"argv": argv, "display_name": "Python 3", "language": "python"}
     (spec / "kernel.json").write_text(json.dumps(kernel))
+    return str(folder)
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory, jupyter_path) -> Callable[[Path], tuple]:
+    """Run notebooks in quick mode; ``executed(path)`` gives ``(notebook, error or None)``.
+
+    In a plain run the first call runs every notebook, two at a time (one per core of CI's
+    machine). Under pytest-xdist each worker runs only the notebooks of its own tests, since
+    the workers already share the cores.
+    """
     done: dict[Path, tuple] = {}
 
     async def run(path: Path, slots: asyncio.Semaphore) -> None:
@@ -176,7 +219,7 @@ def executed(tmp_path_factory) -> Callable[[Path], tuple]:
             alone = "PYTEST_XDIST_WORKER" in os.environ
             with pytest.MonkeyPatch.context() as patch:
                 # This kernelspec comes first on JUPYTER_PATH: "python3" is this interpreter.
-                patch.setenv("JUPYTER_PATH", str(folder))
+                patch.setenv("JUPYTER_PATH", jupyter_path)
                 patch.setenv("WOM_NOTEBOOK_QUICK", "1")
                 asyncio.run(run_all([path] if alone else [p for p in PATHS if p not in done]))
         return done[path]
@@ -205,6 +248,49 @@ def test_notebook_runs_clean(path, executed):
     assert error is None and not found, "\n".join([*found, repr(error)])
     uses_widgets = any("widgets." in cell.source for cell in notebook.cells)
     assert notebook.metadata.get("widgets") or not uses_widgets, "widget state was not saved"
+
+
+PICK_EACH_STRATEGY = """
+import json as _json
+import ipywidgets as _widgets
+from ipywidgets.widgets.widget import _instances as _all
+
+_names = list(STRATEGIES.values())
+_lists = [w for w in list(_all.values())
+          if isinstance(w, _widgets.Dropdown) and list(w.options) == _names]
+_maps = [w for w in list(_all.values()) if isinstance(w, _widgets.Output)]
+_seen = {"lists": len(_lists), "maps": len(_maps), "drawn": []}
+for _name in [*_names[1:], _names[0]]:
+    _lists[0].value = _name
+    (_shown,) = _maps[0].outputs
+    _figure = _shown["data"]["application/vnd.plotly.v1+json"]
+    _seen["drawn"].append([_name, _figure["layout"]["title"]["text"], len(_figure["frames"])])
+print(_json.dumps(_seen))
+"""
+"""Run after notebook 02: pick each strategy in the map's list and say what the map shows."""
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in PATHS if p.name.startswith("02")], ids=lambda p: p.parent.name
+)
+def test_the_map_shows_the_strategy_picked_in_its_list(path, jupyter_path, monkeypatch):
+    """Notebook 02's map has a list of the strategies (no code to edit) and redraws the
+    spread of the one picked: one list, one map, and after each pick an animation whose
+    title names that strategy."""
+    notebook = read(path)
+    notebook.cells.append(nbformat.v4.new_code_cell(PICK_EACH_STRATEGY))
+    monkeypatch.setenv("JUPYTER_PATH", jupyter_path)
+    monkeypatch.setenv("WOM_NOTEBOOK_QUICK", "1")
+    client = NotebookClient(notebook, kernel_name="python3", timeout=300)
+    client.execute(cwd=str(path.parent))
+    printed = "".join(
+        o.get("text", "") for o in notebook.cells[-1].outputs if o.output_type == "stream"
+    )
+    seen = json.loads(printed)
+    assert seen["lists"] == 1 and seen["maps"] == 1, seen
+    assert len(seen["drawn"]) == 4, seen
+    for name, title, frames in seen["drawn"]:
+        assert name in title and frames > 1, (name, title, frames)
 
 
 def test_problems_reports_errors_stderr_and_warnings():

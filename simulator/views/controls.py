@@ -17,13 +17,16 @@ from typing import Any
 from simulator.views.i18n import number, separators, text
 from simulator.views.plotly_page import widget_config
 
-__all__ = ["BUSY_CLASS", "READOUT_CLASS", "lab_panel", "readout_text", "redraw"]
+__all__ = ["BUSY_CLASS", "READOUT_CLASS", "lab_panel", "readout_text", "redraw", "show_in"]
 
 BUSY_CLASS = "wom-busy"
 """CSS class of the busy sign, which the browser tests look for."""
 
 READOUT_CLASS = "wom-readout"
 """CSS class of the label that shows a slider's value with the language's separators."""
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+"""The mime type of a plotly figure, which notebooks and the hand-outs draw."""
 
 
 def lab_panel(
@@ -251,3 +254,39 @@ def redraw(chart: Any, figure: Any) -> None:
     # up empty until a control moved. Save the state as plotly's display hook does.
     chart._widget_layout = copy.deepcopy(chart._layout_obj._props)
     chart._widget_data = copy.deepcopy(chart._data)
+
+
+def show_in(output: Any, figure: Any) -> None:
+    """Show ``figure`` in ``output``, an ipywidgets ``Output``, in place of what it showed.
+
+    For figures a ``FigureWidget`` cannot hold (an animation's frames; see `redraw` for the
+    others). The figure goes into the widget's saved state as the notebook's plotly renderer
+    writes it (``wom lab``: HTML; Jupyter: plotly's mime type), or, when no renderer writes
+    one (plain Python), as plotly's mime type; a hand-out draws it from that state.
+
+    Examples
+    --------
+    >>> import ipywidgets as widgets
+    >>> import plotly.graph_objects as go
+    >>> import plotly.io as pio
+    >>> shown = widgets.Output()
+    >>> frames = [go.Frame(data=[go.Scatter(y=[2, 1])], name="day 1")]
+    >>> before, pio.renderers.default = pio.renderers.default, "plotly_mimetype"
+    >>> show_in(shown, go.Figure(go.Scatter(y=[1, 2]), frames=frames))
+    >>> show_in(shown, go.Figure(go.Scatter(y=[1, 3]), frames=frames))
+    >>> pio.renderers.default = before
+    >>> (drawn,) = shown.outputs  # the second figure replaced the first
+    >>> figure = drawn["data"][PLOTLY_MIME]
+    >>> drawn["output_type"], figure["data"][0]["y"], figure["frames"][0]["name"]
+    ('display_data', [1, 3], 'day 1')
+    """
+    # Set as the widget's state rather than displayed inside ``with output:``: a display is
+    # caught by the page (Voilà, JupyterLab) and never reaches the kernel's copy of the
+    # widget, which is what the hand-out exporter reads.
+    # plotly only when a figure is shown; its encoder writes arrays as lists, NaN as null
+    from plotly.io.json import to_json_plotly
+
+    data = json.loads(to_json_plotly(figure._repr_mimebundle_()))
+    if not data:
+        data = {PLOTLY_MIME: json.loads(figure.to_json())}
+    output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)

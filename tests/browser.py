@@ -74,7 +74,8 @@ FIGURES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
           plotWidth: gd._fullLayout._size.w, plotHeight: gd._fullLayout._size.h,
           plotTop: box.top + gd._fullLayout._size.t,
           plotBottom: box.top + gd._fullLayout._size.t + gd._fullLayout._size.h,
-          title: part('.gtitle'), legend: part('.legend'),
+          title: part('.gtitle'), legend: part('.legend'), buttons: part('.updatemenu-container'),
           drawn: gd.querySelectorAll('svg.main-svg').length};
 })"""
-"""Where each plotly figure of the page is drawn: its box, its plot area, title, legend."""
+"""Where each plotly figure of the page is drawn: its box, its plot area, title, legend and
+an animation's buttons."""

@@ -27,6 +27,7 @@ import pytest
 
 from simulator.cli import main
 from tests.browser import browser, open_page
+from tests.test_responsive import check_page
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -273,26 +274,38 @@ def test_lab_charts_speak_spanish_and_share_nothing():
         assert outside == [], outside
 
 
-def test_handouts_open_offline_with_their_charts(tmp_path, monkeypatch):
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_handouts_open_offline_with_their_charts(lang, tmp_path, monkeypatch):
+    """Every hand-out of ``lang`` at 1280 px draws its charts; on a phone (390 px) and a
+    projector (1920 px) it passes the reports' layout checks (no sideways scroll, usable
+    plots, titles inside, legends and buttons clear; see tests/test_responsive.py)."""
     pytest.importorskip("voila")
     monkeypatch.setenv("WOM_NOTEBOOK_QUICK", "1")
     out = tmp_path / "handouts"
-    assert main(["lab", "--lang", "en", "--export", str(out)]) == 0
-    sources = sorted((NOTEBOOKS / "en").glob("*.ipynb"))
+    assert main(["lab", "--lang", lang, "--export", str(out)]) == 0
+    sources = sorted((NOTEBOOKS / lang).glob("*.ipynb"))
     written = sorted(out.glob("*.html"))
     assert [p.stem for p in written] == [p.stem for p in sources]
     drawn = {}
+    problems: list[str] = []
     with browser() as chromium:
         for source, path in zip(sources, written, strict=True):
             page_text = path.read_text("utf-8")
             assert page_text.count("<script") > 1 and '<script src="http' not in page_text
-            page, errors = open_page(chromium, path.as_uri(), 1280)
-            page.wait_for_timeout(1000)
-            count = page.evaluate(
-                "[...document.querySelectorAll('.js-plotly-plot')]"
-                ".filter(gd => gd.querySelector('svg.main-svg')).length"
-            )
-            drawn[path.stem] = (count, charts_made(source))
-            assert errors == [], (path.name, errors)
+            declared = int(re.search(r'data-figures="(\d+)"', page_text).group(1))
+            for width in (1280, 390, 1920):
+                page, errors = open_page(chromium, path.as_uri(), width)
+                page.wait_for_timeout(1500)  # the layout adapts after the figures are drawn
+                if width == 1280:
+                    count = page.evaluate(
+                        "[...document.querySelectorAll('.js-plotly-plot')]"
+                        ".filter(gd => gd.querySelector('svg.main-svg')).length"
+                    )
+                    drawn[path.stem] = (count, charts_made(source))
+                    assert errors == [], (path.name, errors)
+                else:
+                    problems += check_page(page, errors, path.stem, width, declared)
+                page.close()
     short = {name: pair for name, pair in drawn.items() if pair[0] < pair[1]}
     assert not short, f"charts drawn vs made: {drawn}"
+    assert not problems, "\n".join(problems)

@@ -33,7 +33,7 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     return made
 
 
-def _check(page, errors, name: str, width: int, declared: int) -> list[str]:
+def check_page(page, errors, name: str, width: int, declared: int) -> list[str]:
     """What is wrong with the page at this width (empty when nothing is)."""
     found = [f"{name}@{width}: {error}" for error in errors]
     scroll = page.evaluate("document.documentElement.scrollWidth")
@@ -58,6 +58,14 @@ def _check(page, errors, name: str, width: int, declared: int) -> list[str]:
         title = figure["title"]
         if title and (title["right"] > figure["right"] + 2 or title["left"] < figure["left"] - 2):
             found.append(f"{where}: title cut ({title['left']:.0f}-{title['right']:.0f} px)")
+        buttons = figure["buttons"]
+        if (
+            title
+            and buttons
+            and buttons["top"] < title["bottom"]
+            and buttons["bottom"] > title["top"]
+        ):
+            found.append(f"{where}: the play buttons cover the title")
         legend = figure["legend"]
         if width < 700 and legend and legend["top"] < figure["plotBottom"] - 2:
             found.append(f"{where}: legend over the plot on a phone")
@@ -73,7 +81,7 @@ def test_reports_fit_phones_laptops_and_projectors(reports):
             for width in WIDTHS:
                 page, errors = open_page(chromium, path.as_uri(), width)
                 page.wait_for_timeout(1500)  # the layout adapts after the figures are drawn
-                problems += _check(page, errors, name, width, declared)
+                problems += check_page(page, errors, name, width, declared)
                 if width == 390:  # the summary table scrolls inside its own box
                     inner = page.evaluate(
                         "document.querySelector('[data-table=summary]').scrollWidth"

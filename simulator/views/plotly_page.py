@@ -78,6 +78,14 @@ _RESPONSIVE = r"""
       gd._womWide = {"title.text": title, "xaxis.title.text": axis("xaxis"), "yaxis.title.text": axis("yaxis"),
                      legend: copy(gd.layout.legend) || {},
                      margin: copy(gd.layout.margin) || {}, height: gd.layout.height || 450};
+      if (gd.layout.updatemenus && gd.layout.updatemenus.length) {  // put back by a wide layout
+        var menu = gd.layout.updatemenus[0], wide = gd._womWide;
+        wide["updatemenus[0].y"] = menu.y; wide["updatemenus[0].yanchor"] = menu.yanchor;
+        wide["updatemenus[0].pad.b"] = menu.pad && menu.pad.b || 0;
+        var own = gd.layout.title || {};
+        ["y", "yref", "yanchor"].forEach(function (key) { wide["title." + key] = own[key] === undefined ? null : own[key]; });
+        wide["title.pad.t"] = own.pad && own.pad.t || 0;
+      }
     }
     gd._womNarrow = narrow;
     var wide = gd._womWide;
@@ -95,7 +103,8 @@ _RESPONSIVE = r"""
     if (!narrow) {
       var back = copy(wide);
       delete back._xaxis; delete back._yaxis;
-      size(gd, wide.height); Plotly.relayout(gd, back); return;
+      size(gd, wide.height);
+      Plotly.relayout(gd, back).then(function () { separate(gd, 3); }); return;
     }
     var entries = gd.data.filter(function (t) { return t.showlegend !== false; }).length;
     var chars = Math.max(18, Math.floor(gd.clientWidth / 10));
@@ -129,20 +138,37 @@ _RESPONSIVE = r"""
     return found;
   }
   // Titles, buttons, tick labels, sliders and the legend must not overlap: measure and
-  // make room (a few passes, as room in one margin can move the others).
+  // make room (a few passes, as room in one margin can move the others). A title over two
+  // lines (a note under it) meets an animation's buttons at any width; the legend moves
+  // under the plot only on a phone.
   function separate(gd, passes) {
-    if (!passes || !gd._womNarrow) { return; }
+    if (!passes || gd._womNarrow === undefined) { return; }
     var top = gd.getBoundingClientRect().top, update = {}, grow = 0;
     var titleBottom = box(gd, ".gtitle", "bottom");
     var above = Math.max(box(gd, ".updatemenu-container", "bottom") || 0, titleBottom || 0);
     var buttons = box(gd, ".updatemenu-container", "top");
-    if (titleBottom !== null && buttons !== null && buttons < titleBottom + 4) {
-      update["updatemenus[0].y"] = 1; update["updatemenus[0].yanchor"] = "bottom";
-      update["updatemenus[0].pad.b"] = titleBottom - buttons + 8;
-    }
     var plotTop = top + gd._fullLayout._size.t;
-    if (above && plotTop < above + 6) { update["margin.t"] = gd._fullLayout.margin.t + above + 10 - plotTop; grow += above + 10 - plotTop; }
-    var legendTop = box(gd, ".legend", "top");
+    var titleTop = box(gd, ".gtitle", "top"), pinned = gd.layout.title || {};
+    if (titleTop !== null && pinned.yref === "container" && titleTop < top + 4) {
+      // plotly anchors a pinned title of several lines by its first: lower all of it
+      var lower = top + 8 - titleTop;
+      update["title.pad.t"] = (pinned.pad && pinned.pad.t || 0) + lower;
+      update["margin.t"] = gd._fullLayout.margin.t + lower; grow += lower;
+    } else if (titleBottom !== null && buttons !== null && buttons < titleBottom + 4) {
+      // The buttons sit on the plot's top edge: pin the title to the top of the figure
+      // (plotly centres it in the top margin, so a taller margin would move it too) and
+      // make the margin hold the title, then the buttons.
+      var need = 8 + (titleBottom - box(gd, ".gtitle", "top")) + 8 +
+                 (box(gd, ".updatemenu-container", "bottom") - buttons) + 6;
+      update["title.yref"] = "container"; update["title.y"] = 1; update["title.yanchor"] = "top";
+      update["title.pad.t"] = 8; update["updatemenus[0].y"] = 1;
+      update["updatemenus[0].yanchor"] = "bottom"; update["updatemenus[0].pad.b"] = 4;
+      var margin = gd._fullLayout.margin.t;
+      if (need > margin) { update["margin.t"] = need; grow += need - margin; }
+    } else if (above && plotTop < above + 6) {
+      update["margin.t"] = gd._fullLayout.margin.t + above + 10 - plotTop; grow += above + 10 - plotTop;
+    }
+    var legendTop = gd._womNarrow ? box(gd, ".legend", "top") : null;
     var axisBottom = Math.max(box(gd, ".xaxislayer-above", "bottom") || 0, box(gd, ".xtitle", "bottom") || 0,
                               box(gd, ".slider-container", "bottom") || 0);
     if (legendTop !== null && axisBottom && legendTop < axisBottom + 6) {

@@ -41,6 +41,9 @@ th:first-child, td:first-child { text-align: left; }
 pre { background: #f6f6f6; padding: 12px; font-size: 0.82em; }
 img { max-width: 100%; }
 footer { color: #777; font-size: 0.85em; margin-top: 36px; }
+/* the notebook's heading links (a pilcrow after each heading) show only on hover */
+a.anchor-link { visibility: hidden; text-decoration: none; margin-left: 0.3em; }
+h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link { visibility: visible; }
 """
 
 

@@ -89,7 +89,8 @@ _RESPONSIVE = r"""
     }
     gd._womNarrow = narrow;
     var wide = gd._womWide;
-    ["yaxis"].forEach(function (name) {  // long names of horizontal bars wrap on a phone
+    // long names of horizontal bars, and of vertical bars under them, wrap on a phone
+    ["xaxis", "yaxis"].forEach(function (name) {
       var axis = gd._fullLayout[name];
       if (!axis || axis.type !== "category" || !axis._categories) { return; }
       if (!(name + ".tickmode" in wide)) {
@@ -97,6 +98,7 @@ _RESPONSIVE = r"""
         wide[name + ".tickmode"] = own.tickmode || null;
         wide[name + ".tickvals"] = own.tickvals || null;
         wide[name + ".ticktext"] = own.ticktext || null;
+        wide[name + ".tickangle"] = own.tickangle === undefined ? null : own.tickangle;
       }
       wide["_" + name] = axis._categories.slice();
     });
@@ -117,6 +119,13 @@ _RESPONSIVE = r"""
       var most = Math.max.apply(null, labels.map(function (l) { return l.split("<br>").length; }));
       ticks = {"yaxis.tickmode": "array", "yaxis.tickvals": categories, "yaxis.ticktext": labels};
       height += categories.length * 17 * (most - 1);  // room for every line of every name
+    }
+    var columns = wide._xaxis, across = columns ? gd.clientWidth / columns.length : 0;
+    // Names tilted under the bars take the plot's room (a plot 81 px wide was seen): level
+    // and wrapped to the width of their bar instead, when each bar has 60 px or more.
+    if (columns && across >= 60 && columns.some(function (c) { return String(c).length > 12; })) {
+      ticks["xaxis.tickmode"] = "array"; ticks["xaxis.tickvals"] = columns; ticks["xaxis.tickangle"] = 0;
+      ticks["xaxis.ticktext"] = columns.map(function (c) { return wrap(String(c), Math.max(8, Math.floor(across / 8))); });
     }
     size(gd, height);
     Plotly.relayout(gd, {

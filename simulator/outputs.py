@@ -258,9 +258,11 @@ def results_folder(
     On leaving the block the folder replaces ``out`` in one step, after ``out`` is checked
     again (it may have changed while the command ran): a folder the user filled meanwhile
     is refused and the results are kept in the partial folder, named in the error. An OS
-    error (a full disk) removes the partial folder and says so in one line; any other
-    failure removes it too. Only the partial folder, stamped by :func:`make_partial`, and
-    a previous output of the same ``kind`` are ever deleted.
+    error while writing (a full disk) removes the partial folder and says so in one line;
+    any other failure removes it too. An OS error while moving the results in keeps both
+    the previous output and the partial folder, named in the error. Only the partial
+    folder, stamped by :func:`make_partial`, and a previous output of the same ``kind``
+    are ever deleted, the latter only once the new results are in its place.
     """
     inputs = tuple(inputs)
     remove_stale_partials(out)
@@ -283,17 +285,39 @@ def results_folder(
                 check_replaceable(out, kind=kind, inputs=inputs)
             except SimulatorError as exc:
                 raise SimulatorError(f"{exc}; results kept in {partial}") from None
-            shutil.rmtree(out)
-        finish_partial(partial)
-        partial.rename(out)
+        _move_in(partial, out)
     except SimulatorError:
         raise  # the results stay in the partial folder the message names
-    except OSError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise _cannot_write(out, what, exc) from None
+    except OSError as exc:  # the move failed: the old output is back, the new one kept
+        raise SimulatorError(
+            f"--out {out}: cannot move {what} into place ({exc.strerror or exc}); "
+            f"results kept in {partial}"
+        ) from None
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+
+
+def _move_in(partial: Path, out: Path) -> None:
+    """Put ``partial`` in place of ``out`` (an earlier output already checked replaceable).
+
+    The earlier output is renamed aside first and deleted only once the new one is in
+    place, so a failed move loses neither: it is renamed back and the error raised.
+    """
+    finish_partial(partial)
+    aside = out.with_name(f"{partial.name}-previous") if out.exists() else None
+    if aside is not None:
+        out.rename(aside)
+    try:
+        partial.rename(out)
+    except OSError:
+        if aside is not None:
+            aside.rename(out)
+        with contextlib.suppress(OSError):  # still ours, for a later clean-up
+            (partial / PARTIAL_STAMP).touch()
+        raise
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _cannot_write(out: Path, what: str, exc: OSError) -> SimulatorError:

@@ -11,13 +11,14 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 
 from simulator import outputs
 from simulator.config import default_scenario
 from simulator.config.toml import scenario_to_toml
+from simulator.errors import SimulatorError
 from tests.refusal import TINY, plant_sentinels, refuse_and_keep, snapshot, wom
 
 DATA_FILES = ("scenario.toml", "summary.csv", "replicates.csv", "series.csv", "series.parquet")
@@ -283,3 +284,29 @@ def test_plan_and_attribute_never_replace_the_folder_of_the_scenario_they_read(
         tmp_path,
         mentions="--out",
     )
+
+
+def test_a_failed_move_keeps_the_previous_output_and_the_new_results(tmp_path, monkeypatch):
+    """The earlier output is renamed aside, not deleted, until the new one is in place."""
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "summary.csv").write_text("old\n", encoding="utf-8")
+    manifest = {"kind": "wom run", "files": ["summary.csv", "manifest.json"]}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    rename = Path.rename
+
+    def refuse_the_move_in(self, target):
+        if PurePath(target) == out and self == outputs.partial_folder(out):
+            raise OSError(28, "No space left on device")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_the_move_in)
+    with (
+        pytest.raises(SimulatorError, match=r"cannot move .* results kept in") as caught,
+        outputs.results_folder(out, kind="wom run", overwrite=True) as partial,
+    ):
+        (partial / "summary.csv").write_text("new\n", encoding="utf-8")
+    assert (out / "summary.csv").read_text(encoding="utf-8") == "old\n"
+    assert (partial / "summary.csv").read_text(encoding="utf-8") == "new\n"
+    assert str(partial) in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["results", partial.name])
